@@ -1,0 +1,60 @@
+"""Sets up .venv from the lock file, then runs the pipeline on the sample (`run`) or the test suite (`test`)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements.lock"
+PYPROJECT = ROOT / "pyproject.toml"
+STAMP = VENV / ".budgetlake-installed"
+
+
+def _bin(name: str) -> Path:
+    return VENV / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+def _wanted_stamp() -> str:
+    digest = hashlib.sha256(LOCK.read_bytes() + PYPROJECT.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_environment() -> None:
+    """Create .venv and install the locked dependencies plus this project, unless already current."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"budgetlake needs Python 3.11 or newer, this is {sys.version.split()[0]}")
+    if not _bin("python").exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == _wanted_stamp():
+        return
+    pip = [str(_bin("python")), "-m", "pip", "--disable-pip-version-check", "-q"]
+    print("installing locked dependencies (first run takes a minute or two)", flush=True)
+    subprocess.run([*pip, "install", "-r", str(LOCK)], check=True)
+    subprocess.run([*pip, "install", "--no-deps", "-e", str(ROOT)], check=True)
+    STAMP.write_text(_wanted_stamp())
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "test", "setup"}:
+        print("usage: python3 bootstrap.py run|test|setup [extra arguments]", file=sys.stderr)
+        return 2
+    command, extra = argv[0], argv[1:]
+    ensure_environment()
+    os.chdir(ROOT)
+    if command == "setup":
+        return 0
+    if command == "run":
+        return subprocess.run([str(_bin("budgetlake")), "run", *extra]).returncode
+    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    return subprocess.run([str(_bin("python")), "-m", "pytest", *extra], env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Raw cell grids → contract frames: exact numbers, cleaned labels, canonical measures and item keys."""
