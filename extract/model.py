@@ -1,0 +1,43 @@
+"""The raw shapes extraction hands to transform: page texts, cell grids with pages, report text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class PdfText:
+    """A PDF opened once: identity, page count and the text layer of every page."""
+
+    path: Path
+    sha256: str
+    page_count: int
+    page_texts: tuple[str, ...]  # page_texts[i] is the text of 1-based page i + 1
+
+    @property
+    def report_id(self) -> str:
+        return self.sha256[:16]
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    page: int  # 1-based PDF page
+
+
+@dataclass
+class RawTable:
+    """One standard table as printed: its title, the unit line, and its rows of cells across all its pages."""
+
+    name: str  # canonical table name (CONTRACT)
+    title: str  # title as printed
+    pages: tuple[int, ...]
+    rows: list[list[Cell]] = field(default_factory=list)
+
+
+@dataclass
+class RawReport:
+    pdf: PdfText
+    tables: dict[str, RawTable]  # canonical name -> table, in the order printed
+    declared_empty: frozenset[str] = frozenset()  # tables the report states it has no funds for
