@@ -1,0 +1,104 @@
+"""PDF preflight: open a PDF once, fingerprint its bytes, read its text layer, or say in plain words why not."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from extract.errors import UnreadableReport
+from extract.model import PdfText
+
+PDF_MAGIC = b"%PDF-"
+# A PDF header may be preceded by a little junk; readers look for it in the first 1024 bytes.
+HEADER_SEARCH_BYTES = 1024
+# Every complete PDF ends with an %%EOF marker (possibly followed by whitespace or a few junk bytes).
+EOF_SEARCH_BYTES = 2048
+# Below this many non-blank characters across the whole file there is no usable text layer.
+MIN_TEXT_CHARS = 20
+
+
+def sha256_of_file(path: Path) -> str:
+    """Full SHA-256 hex digest of the file's bytes (no PDF parsing)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_pdf_bytes(data: bytes) -> None:
+    """Raise UnreadableReport when the bytes cannot be a complete PDF (empty, not a PDF, cut off)."""
+    if not data.strip():
+        raise UnreadableReport("the file is empty (0 bytes of content); re-download or re-export it")
+    if PDF_MAGIC not in data[:HEADER_SEARCH_BYTES]:
+        raise UnreadableReport(
+            "the file is not a PDF although its name ends in .pdf "
+            f"(it starts with {data[:16]!r}); it may be a web page or a Word/Excel file saved under the wrong name"
+        )
+    if b"%%EOF" not in data[-EOF_SEARCH_BYTES:]:
+        raise UnreadableReport(
+            "the PDF is truncated: it has no end-of-file marker (%%EOF), so it was probably cut off "
+            "while downloading or copying; fetch it again"
+        )
+
+
+def _load_document(data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise UnreadableReport(
+                "the PDF is encrypted (password-protected) and cannot be opened without its password; "
+                "ask the publisher for an unprotected copy or decrypt it with the password first"
+            ) from error
+        if error.err_code == pdfium_c.FPDF_ERR_SECURITY:
+            raise UnreadableReport(
+                "the PDF uses an unsupported security handler (encryption) and cannot be opened"
+            ) from error
+        raise UnreadableReport(
+            f"the PDF is damaged and cannot be opened ({error}); fetch the file again"
+        ) from error
+
+
+def _page_texts(document: pdfium.PdfDocument) -> tuple[str, ...]:
+    texts: list[str] = []
+    for index in range(len(document)):
+        try:
+            page = document[index]
+        except pdfium.PdfiumError as error:
+            raise UnreadableReport(f"page {index + 1} of the PDF is damaged and cannot be read ({error})") from error
+        try:
+            text_page = page.get_textpage()
+            try:
+                texts.append(text_page.get_text_range())
+            finally:
+                text_page.close()
+        finally:
+            page.close()
+    return tuple(texts)
+
+
+def read_pdf_text(path: Path) -> PdfText:
+    """Open the PDF once: its sha256, page count and per-page text, or UnreadableReport with a human reason."""
+    path = Path(path)
+    data = path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    check_pdf_bytes(data)
+    document = _load_document(data)
+    try:
+        page_count = len(document)
+        if page_count == 0:
+            raise UnreadableReport("the PDF has no pages")
+        page_texts = _page_texts(document)
+    finally:
+        document.close()
+    text_chars = sum(len("".join(text.split())) for text in page_texts)
+    if text_chars < MIN_TEXT_CHARS:
+        raise UnreadableReport(
+            f"the PDF has no text layer ({page_count} page(s), {text_chars} characters of text): "
+            "it looks like a scan or images of pages and needs OCR before it can be read"
+        )
+    return PdfText(path=path, sha256=sha256, page_count=page_count, page_texts=page_texts)

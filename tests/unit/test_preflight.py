@@ -1,0 +1,96 @@
+"""PDF preflight: fingerprint, page texts, and a human reason for every kind of unreadable file."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from conftest import UNRELATED_LINES, bad_inputs, scanned_pdf_bytes, text_pdf_bytes
+
+from extract.errors import UnreadableReport
+from extract.preflight import read_pdf_text, sha256_of_file
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_readable_pdf_gives_identity_pages_and_text(tmp_path: Path) -> None:
+    data = text_pdf_bytes(["Hello budget", "second line"], pages=3)
+    path = _write(tmp_path, "ok.pdf", data)
+
+    pdf = read_pdf_text(path)
+
+    assert pdf.path == path
+    assert pdf.sha256 == hashlib.sha256(data).hexdigest()
+    assert pdf.report_id == hashlib.sha256(data).hexdigest()[:16]
+    assert pdf.page_count == 3
+    assert len(pdf.page_texts) == 3
+    assert "Hello budget" in pdf.page_texts[0]
+    assert "page 1" in pdf.page_texts[0]
+    assert "page 3" in pdf.page_texts[2]
+
+
+def test_sha256_of_file_matches_hashlib(tmp_path: Path) -> None:
+    path = _write(tmp_path, "x.pdf", b"abc")
+    assert sha256_of_file(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+@pytest.mark.parametrize(
+    "name, data, phrase",
+    [
+        pytest.param("empty.pdf", b"", "empty", id="empty"),
+        pytest.param("blank.pdf", b"  \n\n ", "empty", id="whitespace-only"),
+        pytest.param("page.pdf", b"<!DOCTYPE html><html>login required</html>", "not a PDF", id="html-named-pdf"),
+        pytest.param("doc.pdf", b"PK\x03\x04" + b"\x00" * 200, "not a PDF", id="zip-named-pdf"),
+        pytest.param("cut.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "truncated", id="truncated-header-only"),
+    ],
+)
+def test_unreadable_bytes_are_explained(tmp_path: Path, name: str, data: bytes, phrase: str) -> None:
+    with pytest.raises(UnreadableReport, match=phrase):
+        read_pdf_text(_write(tmp_path, name, data))
+
+
+@pytest.mark.parametrize("fraction", [pytest.param(0.3, id="cut-at-30%"), pytest.param(0.9, id="cut-at-90%")])
+def test_truncated_pdf_is_explained(tmp_path: Path, fraction: float) -> None:
+    data = text_pdf_bytes(UNRELATED_LINES, pages=2)
+    with pytest.raises(UnreadableReport, match="truncated"):
+        read_pdf_text(_write(tmp_path, "cut.pdf", data[: int(len(data) * fraction)]))
+
+
+def test_corrupt_body_is_explained(tmp_path: Path) -> None:
+    # header and %%EOF present, but everything in between is garbage
+    data = b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
+    with pytest.raises(UnreadableReport, match="damaged|no pages"):
+        read_pdf_text(_write(tmp_path, "garbage.pdf", data))
+
+
+def test_encrypted_pdf_says_it_needs_its_password(tmp_path: Path) -> None:
+    data = text_pdf_bytes(UNRELATED_LINES, password="secret")
+    with pytest.raises(UnreadableReport, match=r"encrypted.*password"):
+        read_pdf_text(_write(tmp_path, "locked.pdf", data))
+
+
+def test_scanned_pdf_says_it_needs_ocr(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableReport, match=r"no text layer.*OCR"):
+        read_pdf_text(_write(tmp_path, "scan.pdf", scanned_pdf_bytes(pages=2)))
+
+
+def test_every_shared_bad_input_is_rejected_with_its_phrase(tmp_path: Path) -> None:
+    for name, (data, phrase) in bad_inputs().items():
+        with pytest.raises(UnreadableReport) as caught:
+            read_pdf_text(_write(tmp_path, name, data))
+        assert phrase in str(caught.value), (name, str(caught.value))
+
+
+@pytest.mark.corpus
+def test_corpus_pdfs_have_a_text_layer(shared_dir: Path) -> None:
+    paths = sorted((shared_dir / "corpus").rglob("*.pdf"))
+    assert paths, "no corpus PDFs found"
+    for path in paths:
+        pdf = read_pdf_text(path)
+        assert pdf.page_count > 0
+        assert any("决算" in text or "预算" in text for text in pdf.page_texts), path.name
