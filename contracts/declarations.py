@@ -1,0 +1,174 @@
+"""Loads the TOML declarations (datasets, tables, checks) into small frozen records."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+COLUMN_TYPES = ("string", "int", "bool", "decimal", "timestamp", "list<string>")
+SEVERITIES = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class ColumnDecl:
+    name: str
+    type: str
+    nullable: bool
+    meaning: str
+    allowed: tuple[str, ...] | None = None
+    partition: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetDecl:
+    name: str
+    description: str
+    path: str
+    key: tuple[str, ...]
+    partition_columns: tuple[str, ...]
+    columns: tuple[ColumnDecl, ...]
+
+    @property
+    def file_columns(self) -> tuple[ColumnDecl, ...]:
+        """Columns stored inside the Parquet files (partition columns come from the path)."""
+        return tuple(c for c in self.columns if not c.partition)
+
+
+@dataclass(frozen=True)
+class TableDecl:
+    name: str
+    title: str
+    two_sided: bool
+    subject_rows: bool
+    measures: dict[str, tuple[str, ...]]  # side ("income"/"expenditure"/"all") -> measures
+
+    @property
+    def all_measures(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for measures in self.measures.values():
+            seen.update(dict.fromkeys(measures))
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class CheckDecl:
+    id: str
+    severity: str
+    kind: str
+    tolerance: str
+    description: str
+
+
+def _load(name: str) -> dict:
+    with (_HERE / name).open("rb") as f:
+        return tomllib.load(f)
+
+
+@cache
+def datasets() -> dict[str, DatasetDecl]:
+    raw = _load("datasets.toml")["datasets"]
+    out = {}
+    for name, d in raw.items():
+        cols = tuple(
+            ColumnDecl(
+                name=c["name"],
+                type=c["type"],
+                nullable=bool(c["nullable"]),
+                meaning=c["meaning"],
+                allowed=tuple(c["allowed"]) if "allowed" in c else None,
+                partition=bool(c.get("partition", False)),
+            )
+            for c in d["columns"]
+        )
+        out[name] = DatasetDecl(
+            name=name,
+            description=d["description"],
+            path=d["path"],
+            key=tuple(d["key"]),
+            partition_columns=tuple(d["partition_columns"]),
+            columns=cols,
+        )
+    return out
+
+
+def dataset(name: str) -> DatasetDecl:
+    try:
+        return datasets()[name]
+    except KeyError:
+        raise KeyError(f"unknown dataset {name!r}; declared: {sorted(datasets())}") from None
+
+
+@cache
+def _tables_raw() -> dict:
+    return _load("tables.toml")
+
+
+@cache
+def tables() -> dict[str, TableDecl]:
+    return {
+        t["name"]: TableDecl(
+            name=t["name"],
+            title=t["title"],
+            two_sided=bool(t["two_sided"]),
+            subject_rows=bool(t["subject_rows"]),
+            measures={side: tuple(ms) for side, ms in t["measures"].items()},
+        )
+        for t in _tables_raw()["tables"]
+    }
+
+
+
+
+def table_names() -> tuple[str, ...]:
+    """The nine canonical table names in template order."""
+    return tuple(tables())
+
+
+def item_keys() -> dict[str, tuple[str, ...]]:
+    return {group: tuple(keys) for group, keys in _tables_raw()["item_keys"].items()}
+
+
+def all_item_keys() -> frozenset[str]:
+    return frozenset(k for keys in item_keys().values() for k in keys)
+
+
+def basic_expenditure_classes() -> dict[str, tuple[str, ...]]:
+    raw = _tables_raw()["basic_expenditure"]
+    return {"personnel_total": tuple(raw["personnel_classes"]), "public_total": tuple(raw["public_classes"])}
+
+
+def subject_code_digits() -> dict[str, int]:
+    return dict(_tables_raw()["subject_levels"])
+
+
+def negatives_allowed() -> tuple[frozenset[str], frozenset[str]]:
+    """(measures, item_keys) whose cells may be negative."""
+    raw = _tables_raw()["negatives"]
+    return frozenset(raw["measures"]), frozenset(raw["item_keys"])
+
+
+@cache
+def checks() -> dict[str, CheckDecl]:
+    raw = _load("checks.toml")
+    return {
+        c["id"]: CheckDecl(
+            id=c["id"],
+            severity=c["severity"],
+            kind=c["kind"],
+            tolerance=c.get("tolerance", "none"),
+            description=c["description"],
+        )
+        for c in raw["checks"]
+    }
+
+
+def rounding_policy() -> str:
+    return _load("checks.toml")["policy"]["rounding"]
+
+
+def severity_policy() -> str:
+    return _load("checks.toml")["policy"]["severity"]

@@ -1,0 +1,97 @@
+"""Derives the pandera and pyarrow schemas and the column docs from contracts/datasets.toml."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow
+
+from contracts import declarations as decl
+
+_ARROW_TYPES = {
+    "string": pyarrow.string(),
+    "int": pyarrow.int64(),
+    "bool": pyarrow.bool_(),
+    "decimal": pyarrow.decimal128(20, 2),
+    "timestamp": pyarrow.timestamp("us", tz="UTC"),
+    "list<string>": pyarrow.list_(pyarrow.string()),
+}
+
+# In-memory dtypes the pandera schemas check; coerce only where lossless (ints, bools).
+_PANDAS_DTYPES = {
+    "string": (str, False),
+    "int": ("Int64", True),
+    "bool": ("boolean", True),
+    "decimal": (pd.ArrowDtype(pyarrow.decimal128(20, 2)), False),
+    "timestamp": (pd.ArrowDtype(pyarrow.timestamp("us", tz="UTC")), False),
+    "list<string>": (pd.ArrowDtype(pyarrow.list_(pyarrow.string())), False),
+}
+
+
+def arrow_type(type_name: str) -> pyarrow.DataType:
+    return _ARROW_TYPES[type_name]
+
+
+def arrow_schema(dataset: str, *, with_partitions: bool = False) -> pyarrow.Schema:
+    """The Parquet file schema of a dataset (partition columns only with with_partitions=True)."""
+    d = decl.dataset(dataset)
+    cols = d.columns if with_partitions else d.file_columns
+    fields = [pyarrow.field(c.name, _ARROW_TYPES[c.type], nullable=c.nullable) for c in cols]
+    if with_partitions:
+        names = {c.name for c in cols}
+        fields += [partition_field(p) for p in d.partition_columns if p not in names]
+    return pyarrow.schema(fields)
+
+
+def partition_field(name: str) -> pyarrow.Field:
+    """The type of a hive partition column as declared (reports.department / reports.year)."""
+    col = next(c for c in decl.dataset("reports").columns if c.name == name)
+    return pyarrow.field(name, _ARROW_TYPES[col.type], nullable=False)
+
+
+def pandera_schema(dataset: str, *, table: str | None = None, with_partitions: bool = False) -> pa.DataFrameSchema:
+    """pandera schema (pandas backend) of a dataset's in-memory frame.
+
+    Partition columns are excluded unless with_partitions=True. For table_cells, table=<name>
+    also restricts `table` to that name and `measure` to the measures declared for it.
+    """
+    d = decl.dataset(dataset)
+    cols = d.columns if with_partitions else d.file_columns
+    columns = {}
+    for c in cols:
+        dtype, coerce = _PANDAS_DTYPES[c.type]
+        checks = [pa.Check.isin(list(c.allowed))] if c.allowed else []
+        if table is not None and c.name == "table":
+            checks.append(pa.Check.isin([table]))
+        if table is not None and c.name == "measure":
+            checks.append(pa.Check.isin(list(decl.tables()[table].all_measures)))
+        columns[c.name] = pa.Column(dtype, checks=checks, nullable=c.nullable, coerce=coerce, required=True)
+    return pa.DataFrameSchema(columns, strict=True, ordered=False, name=dataset if table is None else f"{dataset}:{table}")
+
+
+def column_docs_markdown() -> str:
+    """Markdown section documenting every dataset's columns (generated from datasets.toml)."""
+    lines = ["## Datasets and columns", "", "Generated from `contracts/datasets.toml`.", ""]
+    for d in decl.datasets().values():
+        lines += [f"### `{d.name}` (`{d.path}/department=<d>/year=<y>/<report_id>.parquet`)", "", d.description, ""]
+        lines.append(f"Key: {', '.join(f'`{k}`' for k in d.key)}. Partition columns (from the path, not stored in the files): "
+                     + ", ".join(f"`{p}`" for p in d.partition_columns) + ".")
+        lines += ["", "| column | type | nullable | meaning |", "|---|---|---|---|"]
+        for c in d.columns:
+            meaning = c.meaning
+            if c.allowed:
+                meaning += " Allowed: " + ", ".join(f"`{v}`" for v in c.allowed) + "."
+            if c.partition:
+                meaning += " (hive partition column)"
+            lines.append(f"| {c.name} | {c.type} | {'yes' if c.nullable else 'no'} | {meaning} |")
+        lines.append("")
+    lines += ["### Standard tables", "", "| table | printed title | measures |", "|---|---|---|"]
+    for t in decl.tables().values():
+        ms = "; ".join(f"{side}: " + ", ".join(f"`{m}`" for m in measures) if side != "all" else ", ".join(f"`{m}`" for m in measures)
+                       for side, measures in t.measures.items())
+        lines.append(f"| `{t.name}` | {t.title} | {ms} |")
+    lines += ["", "### Checks", "", "| check | severity | description |", "|---|---|---|"]
+    for c in decl.checks().values():
+        lines.append(f"| `{c.id}` | {c.severity} | {c.description} |")
+    lines += ["", "Rounding: " + " ".join(decl.rounding_policy().split()), "", "Severity: " + " ".join(decl.severity_policy().split()), ""]
+    return "\n".join(lines)
