@@ -24,6 +24,8 @@ class PdfText:
 class Cell:
     text: str
     page: int  # 1-based PDF page
+    joins_left: bool = False  # no ruling to the left: part of a cell merged across columns
+    joins_up: bool = False  # no ruling above: part of a cell merged across rows
 
 
 @dataclass
@@ -34,6 +36,7 @@ class RawTable:
     title: str  # title as printed
     pages: tuple[int, ...]
     rows: list[list[Cell]] = field(default_factory=list)
+    flavor: str = "lattice"  # the camelot flavor the first page was read with
 
 
 @dataclass
