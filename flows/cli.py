@@ -1,23 +1,185 @@
-"""The `budgetlake` command line: argument parsing only, work is delegated to the flows."""
+"""The `budgetlake` command line: argument parsing, progress display and exit codes; work is delegated to flows."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import re
 import sys
 from importlib.metadata import version
+from pathlib import Path
+
+EXIT_OK = 0  # every report valid or with warnings
+EXIT_BROKEN = 1  # the run itself broke (bad arguments, unreadable folder, warehouse not writable...)
+EXIT_SOME_FAILED = 2  # some reports failed or were quarantined; all others landed
+REPORT_ID = re.compile(r"^[0-9a-f]{16}$")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="budgetlake",
         description="Turn Chinese budget (预算) and final-accounts (决算) PDFs into validated, partitioned Parquet.",
+        epilog="Exit status: 0 all reports valid or with warnings; 2 some failed or were quarantined "
+               "(all others landed); 1 the run itself broke.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version('budgetlake')}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show Prefect and pipeline logs")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = sub.add_parser("run", help="ingest PDFs (files or folders) into the warehouse")
+
+    run = sub.add_parser("run", help="ingest PDFs (files or folders) into the warehouse, in parallel (Prefect flow)")
     run.add_argument("paths", nargs="*", default=["data/samples"], help="PDF files or folders (default: data/samples)")
     run.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
+    run.add_argument("--force", action="store_true", help="re-process reports already in the warehouse unchanged")
+    run.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    run.add_argument("--dask-address", default=None, help="run reports on an existing Dask cluster (tcp://host:8786)")
+    run.add_argument("--no-prefect", action="store_true",
+                     help="process the reports one after another in this process, without Prefect")
+
+    report = sub.add_parser("report", help="re-run one report now (always forced); replaces only its files")
+    report.add_argument("file", help="the PDF")
+    report.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
+    report.add_argument("--prefect", action="store_true",
+                        help="run it as the Prefect `process-report` flow (recorded on the Prefect server)")
+
+    checks = sub.add_parser("checks", help="print a report's findings from the warehouse")
+    checks.add_argument("report", metavar="REPORT_ID|FILE", help="16-hex-digit report id, or the PDF itself")
+    checks.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
+    checks.add_argument("--all", action="store_true", help="print every check, not only the failed ones")
+
+    serve = sub.add_parser("serve", help="serve the ingest flow as a Prefect deployment on a cron schedule")
+    serve.add_argument("paths", nargs="+", help="PDF files or folders to ingest on each run")
+    serve.add_argument("--cron", required=True, help='cron schedule, e.g. "0 2 * * *" (02:00 every night)')
+    serve.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
+    serve.add_argument("--name", default="budgetlake-nightly", help="deployment name")
+    serve.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    serve.add_argument("--dask-address", default=None, help="run reports on an existing Dask cluster")
     return parser
+
+
+def _quiet_logs(verbose: bool) -> None:
+    """Keep the terminal for our own lines: Prefect still sends everything to its API, not to the console."""
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _print_summary(outcomes) -> None:
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    parts = ", ".join(f"{counts[s]} {s}" for s in ("valid", "warnings", "quarantined", "failed") if s in counts)
+    skipped = sum(1 for o in outcomes if o.skipped and not o.duplicate_of)
+    duplicates = sum(1 for o in outcomes if o.duplicate_of)
+    extra = "".join([f", {skipped} unchanged (skipped)" if skipped else "",
+                     f", {duplicates} duplicate file(s)" if duplicates else ""])
+    print(f"{len(outcomes)} PDF(s): {parts or 'nothing to do'}{extra}")
+
+
+def cmd_run(args) -> int:
+    from flows import pipeline, progress
+
+    bar = progress.for_stream(sys.stderr)
+    previous = progress.install(bar)
+    try:
+        if args.no_prefect:
+            paths = pipeline.discover(args.paths)
+            bar.start(len(paths))
+            Path(args.warehouse).mkdir(parents=True, exist_ok=True)
+            outcomes = pipeline.process_paths(args.paths, Path(args.warehouse), force=args.force,
+                                              on_outcome=bar.advance)
+        else:
+            from flows.ingest import run_ingest
+
+            outcomes = run_ingest(args.paths, args.warehouse, force=args.force, workers=args.workers,
+                                  dask_address=args.dask_address)
+    finally:
+        bar.close()
+        progress.install(previous)
+    _print_summary(outcomes)
+    return pipeline.exit_code(outcomes)
+
+
+def cmd_report(args) -> int:
+    from flows import pipeline
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    Path(args.warehouse).mkdir(parents=True, exist_ok=True)
+    if args.prefect:
+        from flows.ingest import process_report_flow, shared_api_server
+
+        with shared_api_server():
+            outcome = process_report_flow(str(path), args.warehouse, force=True)
+    else:
+        outcome = pipeline.process_report(path, Path(args.warehouse), force=True)
+    print(outcome.summary_line())
+    return pipeline.exit_code([outcome])
+
+
+def _resolve_report_id(text: str) -> str:
+    if REPORT_ID.match(text.lower()) and not Path(text).is_file():
+        return text.lower()
+    path = Path(text)
+    if path.is_file():
+        from extract.preflight import sha256_of_file
+
+        return sha256_of_file(path)[:16]
+    raise FileNotFoundError(f"{text} is neither a report id (16 hex digits) nor an existing file")
+
+
+def _cell(value) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def cmd_checks(args) -> int:
+    from contracts import warehouse as store
+    from flows import pipeline
+
+    report_id = _resolve_report_id(args.report)
+    row = store.find_report(Path(args.warehouse), report_id)
+    if row is None or (hasattr(row, "__len__") and len(row) == 0):
+        print(f"report {report_id} is not in the warehouse {args.warehouse}", file=sys.stderr)
+        return EXIT_BROKEN
+    row = _as_dict(row)
+    print(f"{row['report_id']}  {row['source_file']}  {row['department']}/{row['year']}  status={row['status']}")
+    if _cell(row.get("error")):
+        print(f"error: {row['error']}")
+    checks = store.read_checks(Path(args.warehouse), report_id)
+    if checks is not None and len(checks):
+        shown = checks if args.all else checks[~checks["passed"].astype(bool)]
+        label = "checks" if args.all else "failed checks"
+        print(f"{len(shown)} {label} of {len(checks)}:")
+        for item in shown.itertuples(index=False):
+            mark = "ok  " if item.passed else "FAIL"
+            print(f"  {mark} {item.severity:<7} {item.table}/{item.check}  expected={_cell(item.expected)} "
+                  f"actual={_cell(item.actual)}  {_cell(item.detail)}")
+    else:
+        print("no checks recorded")
+    return pipeline.exit_code([pipeline.ReportOutcome(report_id=report_id, source_file=row["source_file"],
+                                                      status=row["status"])])
+
+
+def _as_dict(row) -> dict:
+    if isinstance(row, dict):
+        return row
+    if hasattr(row, "to_dict") and hasattr(row, "iloc"):  # a one-row DataFrame or a Series
+        return row.iloc[0].to_dict() if hasattr(row, "columns") else row.to_dict()
+    return dict(row)
+
+
+def cmd_serve(args) -> int:
+    from flows.ingest import serve
+
+    serve(args.paths, args.cron, args.warehouse, name=args.name, workers=args.workers,
+          dask_address=args.dask_address)
+    return EXIT_OK
+
+
+COMMANDS = {"run": cmd_run, "report": cmd_report, "checks": cmd_checks, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,9 +187,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return 0
-    parser.error(f"{args.command} is not implemented yet")
-    return 1
+        return EXIT_OK
+    _quiet_logs(args.verbose)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("budgetlake: interrupted", file=sys.stderr)
+        return EXIT_BROKEN
+    except Exception as problem:  # noqa: BLE001 - the run itself broke: say why, exit 1
+        if args.verbose:
+            raise
+        print(f"budgetlake: error: {type(problem).__name__}: {problem}", file=sys.stderr)
+        return EXIT_BROKEN
 
 
 if __name__ == "__main__":

@@ -1,0 +1,192 @@
+"""Prefect 3 flows, thin over flows.pipeline: `ingest` (many PDFs in parallel), `process_report_flow` (one PDF).
+
+Parallelism: each report is one task. By default tasks run in a process pool (ProcessPoolTaskRunner,
+one process per core, `workers` to change); `dask_address` sends them to an existing Dask cluster
+(prefect-dask DaskTaskRunner). Worker processes never start their own Prefect server: the flow
+resolves the API URL it talks to (a real server from PREFECT_API_URL, or the one temporary server
+Prefect started for this process) and hands it to every worker through the settings context.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Iterator
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import create_table_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
+
+from flows import pipeline, progress  # noqa: E402
+from flows.pipeline import ReportOutcome  # noqa: E402
+
+ARTIFACT_KEY = "budgetlake-ingest"
+
+
+# ---------- Prefect API: one server for the parent and all its workers ----------
+
+
+def _api_url() -> str | None:
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or None
+
+
+@contextlib.contextmanager
+def shared_api_server() -> Iterator[str]:
+    """Make sure PREFECT_API_URL is set for this process and every worker it starts.
+
+    With PREFECT_API_URL set (a real `prefect server start`, or the test harness) nothing changes.
+    Without it, start Prefect's temporary local server once here (the same one a flow call would
+    start) and point the settings and the environment at it, so spawned workers reuse it.
+    """
+    api_url = _api_url()
+    if api_url:
+        yield api_url
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = SubprocessASGIServer()  # the process-wide default instance Prefect's own client would use
+    server.start()
+    previous_env = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield server.api_url
+    finally:
+        if previous_env is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = previous_env
+
+
+def task_runner_for(workers: int | None = None, dask_address: str | None = None):
+    """Process pool on this machine (default: one process per core), or an existing Dask cluster."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    from prefect.task_runners import ProcessPoolTaskRunner
+
+    return ProcessPoolTaskRunner(max_workers=workers or os.cpu_count() or 1)
+
+
+# ---------- tasks and flows ----------
+
+
+@task(name="process-report", task_run_name="{path.name}", cache_policy=NO_CACHE, log_prints=False)
+def process_report_task(path: Path, warehouse: Path, force: bool = False,
+                        pipeline_version: str = pipeline.PIPELINE_VERSION) -> ReportOutcome:
+    outcome = pipeline.process_report(Path(path), Path(warehouse), force=force, pipeline_version=pipeline_version)
+    logger = get_run_logger()
+    logger.info("%s", outcome.summary_line())
+    return outcome
+
+
+def artifact_rows(outcomes: list[ReportOutcome]) -> list[dict]:
+    return [
+        {
+            "source_file": outcome.source_file,
+            "report_id": outcome.report_id,
+            "status": outcome.status,
+            "department": outcome.department,
+            "year": outcome.year,
+            "note": (f"same bytes as {outcome.duplicate_of}" if outcome.duplicate_of
+                     else "unchanged, skipped" if outcome.skipped else ""),
+            "error": outcome.error or "",
+            "failed_checks": "; ".join(outcome.failed_checks),
+        }
+        for outcome in outcomes
+    ]
+
+
+def publish_artifact(outcomes: list[ReportOutcome]) -> None:
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items())) or "no reports"
+    create_table_artifact(table=artifact_rows(outcomes), key=ARTIFACT_KEY,
+                          description=f"budgetlake ingest: {len(outcomes)} PDF(s): {summary}")
+
+
+class BrokenRun(RuntimeError):
+    """Some reports could not be recorded at all (e.g. the warehouse could not be written)."""
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = False,
+           workers: int | None = None, dask_address: str | None = None) -> list[ReportOutcome]:
+    """Every PDF under `paths` into `warehouse`: one task per distinct PDF, run in parallel; duplicates noted."""
+    logger = get_run_logger()
+    warehouse_dir = Path(warehouse)
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    unique, duplicates = pipeline.group_duplicates(pipeline.discover(paths))
+    logger.info("%d PDF(s), %d distinct, into %s", len(unique) + len(duplicates), len(unique), warehouse_dir)
+    bar = progress.current()
+    bar.start(len(unique) + len(duplicates))
+
+    outcomes: dict[Path, ReportOutcome] = {}
+    broken: list[str] = []
+    with shared_api_server(), task_runner_for(workers, dask_address) as runner:
+        futures = {
+            runner.submit(process_report_task,
+                          {"path": path, "warehouse": warehouse_dir, "force": force,
+                           "pipeline_version": pipeline.PIPELINE_VERSION}): path
+            for path in unique
+        }
+        for future in as_completed(list(futures)):
+            path = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as problem:  # the report could not even be recorded as failed
+                broken.append(f"{path.name}: {type(problem).__name__}: {problem}")
+                outcome = ReportOutcome(report_id="?", source_file=path.name, status="failed",
+                                        error=f"not recorded in the warehouse: {problem}")
+            outcomes[path] = outcome
+            bar.advance(outcome)
+
+    for duplicate, original in duplicates.items():
+        outcomes[duplicate] = pipeline.duplicate_outcome(outcomes[original], duplicate)
+        logger.info("%s", outcomes[duplicate].summary_line())
+        bar.advance(outcomes[duplicate])
+
+    ordered = [outcomes[path] for path in sorted(outcomes, key=lambda p: (str(p.parent), p.name))]
+    publish_artifact(ordered)
+    if broken:
+        raise BrokenRun(f"{len(broken)} report(s) could not be recorded: " + "; ".join(broken))
+    return ordered
+
+
+@flow(name="process-report", log_prints=False)
+def process_report_flow(path: str, warehouse: str = "data/warehouse", force: bool = True) -> ReportOutcome:
+    """One PDF end to end (ad-hoc re-run: forced by default), with its one-row artifact."""
+    Path(warehouse).mkdir(parents=True, exist_ok=True)
+    outcome = process_report_task(Path(path), Path(warehouse), force=force)
+    publish_artifact([outcome])
+    return outcome
+
+
+def run_ingest(paths: list[str], warehouse: str, *, force: bool = False, workers: int | None = None,
+               dask_address: str | None = None) -> list[ReportOutcome]:
+    """Call the `ingest` flow with one Prefect API server shared by the flow and all its workers."""
+    with shared_api_server():
+        return ingest([str(p) for p in paths], str(warehouse), force=force, workers=workers,
+                      dask_address=dask_address)
+
+
+def serve(paths: list[str], cron: str, warehouse: str = "data/warehouse", *, name: str = "budgetlake-nightly",
+          force: bool = False, workers: int | None = None, dask_address: str | None = None) -> None:
+    """Serve the `ingest` flow as a deployment on a cron schedule (needs PREFECT_API_URL of a real server)."""
+    parameters = {
+        "paths": [str(Path(p).resolve()) for p in paths],
+        "warehouse": str(Path(warehouse).resolve()),
+        "force": force,
+        "workers": workers,
+        "dask_address": dask_address,
+    }
+    ingest.serve(name=name, cron=cron, parameters=parameters)
