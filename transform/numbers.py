@@ -207,6 +207,8 @@ def parse_cn_int(text: str) -> int:
     if all(ch in _DIGITS for ch in s):
         if len(s) > 1 and any(ch in "两兩" for ch in s):
             raise _not_a_numeral(text, "两 in a digit-by-digit numeral")
+        if len(s) > 1 and _DIGITS[s[0]] == 0:
+            raise _not_a_numeral(text, "leading zero")
         return int("".join(str(_DIGITS[ch]) for ch in s))
     if not all(ch in _DIGITS or ch in _SMALL_UNITS or ch in _BIG_UNITS or ch in "0123456789" for ch in s):
         raise _not_a_numeral(text, "contains characters that are not numerals")
