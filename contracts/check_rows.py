@@ -1,0 +1,167 @@
+"""Shared machinery of the checks: cells in exact 分, finding rows, and the rounding-aware comparison."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from contracts import declarations as decl
+from contracts.money import AMOUNT_DTYPE, fen, yuan_from_fen
+
+CHECK_COLUMNS = ["report_id", "table", "check", "severity", "passed", "expected", "actual", "detail"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One amount cell of a table frame, with its amount in exact integer 分 (None = blank)."""
+
+    table: str
+    page: int | None
+    row_no: int | None
+    side: str | None
+    code: str | None
+    level: str | None
+    item: str | None
+    item_key: str | None
+    measure: str
+    fen: int | None
+
+    @property
+    def key(self) -> str | None:
+        return self.item_key if self.item_key is not None else self.code
+
+    def where(self) -> str:
+        label = " ".join(x for x in (self.code, self.item_key, self.item) if x)
+        side = f"{self.side} " if self.side else ""
+        return f"{self.table} p.{self.page} row {self.row_no} {side}{label} [{self.measure}]"
+
+
+def _opt(value):
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def cells_of(table: str, frame: pd.DataFrame) -> list[Cell]:
+    """The cells of a contract table frame; amounts converted to 分 exactly (raises if not decimal)."""
+    fen_values = fen(frame["amount_yuan"]).tolist() if len(frame) else []
+    out = []
+    for rec, f in zip(frame.to_dict("records"), fen_values):
+        page, row_no = _opt(rec.get("page")), _opt(rec.get("row_no"))
+        out.append(
+            Cell(
+                table=table,
+                page=int(page) if page is not None else None,
+                row_no=int(row_no) if row_no is not None else None,
+                side=_opt(rec.get("side")),
+                code=_opt(rec.get("subject_code")),
+                level=_opt(rec.get("subject_level")),
+                item=_opt(rec.get("item")),
+                item_key=_opt(rec.get("item_key")),
+                measure=rec["measure"],
+                fen=None if f is None or pd.isna(f) else int(f),
+            )
+        )
+    return out
+
+
+@dataclass
+class Findings:
+    """Accumulates check rows for one report."""
+
+    report_id: str
+    unit_factor_yuan: int = 10000
+    rows: list[dict] = field(default_factory=list)
+    # figures diagnosed as cut short in print -> the sum of their parts; later sums use these
+    corrected_fen: dict[tuple, int] = field(default_factory=dict)
+
+    def value(self, cell: Cell | None) -> int | None:
+        """The cell's 分 amount, or the full figure when the printed one was found cut short."""
+        if cell is None:
+            return None
+        return self.corrected_fen.get(_cell_id(cell), cell.fen)
+
+    @property
+    def unit_label(self) -> str:
+        return {10000: "万元", 1: "元"}.get(self.unit_factor_yuan, f"×{self.unit_factor_yuan}元")
+
+    def in_unit(self, fen_amount: int) -> str:
+        """A 分 amount written in the printed unit, e.g. 2171.27 (万元)."""
+        return str(Decimal(fen_amount) / (self.unit_factor_yuan * 100))
+
+    def add(self, check: str, table: str | None, passed: bool, detail: str,
+            expected_fen: int | None = None, actual_fen: int | None = None) -> None:
+        self.rows.append(
+            {
+                "report_id": self.report_id,
+                "table": table,
+                "check": check,
+                "severity": decl.checks()[check].severity,
+                "passed": bool(passed),
+                "expected": None if expected_fen is None else yuan_from_fen(expected_fen),
+                "actual": None if actual_fen is None else yuan_from_fen(actual_fen),
+                "detail": detail,
+            }
+        )
+
+    def compare(self, check: str, target: Cell | None, terms: list[tuple[int, Cell | None]],
+                *, what: str, table: str | None = None, where: str | None = None) -> None:
+        """Printed figure `target` against Σ sign × term, with the declared rounding tolerance.
+
+        Blank cells count as 0. Skipped when all terms are blank (for all_figures checks: when
+        the target is blank too). A figure equal to the sum cut short to 0.1 or 1 printed unit is
+        reported passed (explained) plus a figure_cut_short warning row.
+        """
+        tolerance_rule = decl.checks()[check].tolerance
+        present = [(sign, self.value(c)) for sign, c in terms if self.value(c) is not None]
+        printed = target.fen if target is not None else None
+        if not present and (tolerance_rule != "all_figures" or printed is None):
+            return
+        expected = sum(sign * f for sign, f in present)
+        actual = printed if printed is not None else 0
+        n_figures = len(present) + (1 if tolerance_rule == "all_figures" and printed is not None else 0)
+        tolerance = self.unit_factor_yuan * max(1, n_figures)  # 0.01 printed unit = unit_factor_yuan 分
+        diff = actual - expected
+        where = where or (target.where() if target is not None else "(row missing)")
+        table = table if table is not None else (target.table if target is not None else None)
+        u = self.unit_label
+        text = f"{where}: printed {self.in_unit(actual)} {u}" + (" (blank)" if printed is None else "") + \
+               f" vs {what} {self.in_unit(expected)} {u} ({len(present)} terms)"
+        if diff == 0:
+            self.add(check, table, True, text, expected, actual)
+            return
+        if printed is not None and _cut_short(actual, expected, self.unit_factor_yuan):
+            self.corrected_fen[_cell_id(target)] = expected
+            self.add(check, table, True, f"{text}; explained: printed figure cut short (see figure_cut_short)", expected, actual)
+            self.add("figure_cut_short", table, False, f"{where}: printed {self.in_unit(actual)} {u} is "
+                     f"{what} {self.in_unit(expected)} {u} cut short in print", expected, actual)
+            return
+        within = abs(diff) <= tolerance
+        verdict = "within" if within else "beyond"
+        self.add(check, table, within,
+                 f"{text}; difference {self.in_unit(diff)} {u} {verdict} rounding tolerance {self.in_unit(tolerance)} {u}",
+                 expected, actual)
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.rows, columns=CHECK_COLUMNS)
+        df["passed"] = df["passed"].astype(bool)
+        for col in ("expected", "actual"):
+            df[col] = pd.array(list(df[col]), dtype=AMOUNT_DTYPE)
+        for col in ("report_id", "table", "check", "severity", "detail"):
+            df[col] = df[col].astype(object)
+        return df
+
+
+def _cell_id(cell: Cell) -> tuple:
+    return (cell.table, cell.side, cell.row_no, cell.key, cell.measure)
+
+
+def _cut_short(actual: int, expected: int, unit_factor_yuan: int) -> bool:
+    """actual is expected truncated (toward zero) to 0.1 or 1 printed unit, and differs from it."""
+    if actual == expected:
+        return False
+    for step in (unit_factor_yuan * 10, unit_factor_yuan * 100):  # 0.1 and 1 printed unit in 分
+        truncated = (abs(expected) // step) * step * (1 if expected >= 0 else -1)
+        if actual % step == 0 and truncated == actual:
+            return True
+    return False

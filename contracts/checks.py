@@ -1,0 +1,67 @@
+"""Runs every declared check on one report's table frames and decides its status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from contracts import checks_accounting as accounting
+from contracts import checks_structural as structural
+from contracts import declarations as decl
+from contracts.check_rows import Cell, Findings, cells_of
+
+__all__ = ["run_checks", "decide_status", "CHECK_IDS"]
+
+CHECK_IDS = tuple(decl.checks())
+MAX_ERRORS_IN_TEXT = 5
+
+
+def run_checks(
+    report_id: str,
+    tables: Mapping[str, pd.DataFrame],
+    restorations: Iterable[Mapping] = (),
+    declared_empty: frozenset[str] = frozenset(),
+    unit_factor_yuan: int = 10000,
+) -> pd.DataFrame:
+    """The `checks` dataset rows of one report: every check run, passed or not (see checks.toml)."""
+    findings = Findings(report_id, unit_factor_yuan)
+    structural.check_presence(findings, dict(tables), frozenset(declared_empty))
+    cells: dict[str, list[Cell]] = {}
+    for name, frame in tables.items():
+        if not structural.check_schema(findings, name, frame):
+            continue  # unusable frame: the schema rows say why
+        table_cells = cells[name] = cells_of(name, frame)
+        structural.check_codes(findings, name, table_cells)
+        structural.check_duplicates(findings, name, table_cells)
+        structural.check_signs(findings, name, table_cells)
+    accounting.check_row_sums(findings, cells)
+    accounting.check_hierarchy(findings, cells)
+    accounting.check_basic_expenditure(findings, cells)
+    accounting.check_summaries(findings, cells)
+    accounting.check_cross(findings, cells)
+    if not any(r["check"] == "figure_cut_short" for r in findings.rows):
+        findings.add("figure_cut_short", None, True, "no figure cut short in print")
+    restored = 0
+    for r in restorations:
+        restored += 1
+        findings.add("subject_code_restored", r.get("table"), False,
+                     f"{r.get('table')} p.{r.get('page')} row {r.get('row_no')} {r.get('item')}: "
+                     f"code printed {r.get('code_printed')} restored to {r.get('code_restored')}")
+    if not restored:
+        findings.add("subject_code_restored", None, True, "no subject code restored")
+    return findings.frame()
+
+
+def decide_status(checks: pd.DataFrame) -> tuple[str, str | None]:
+    """('valid', None) | ('warnings', None) | ('quarantined', text for a person) from a checks frame."""
+    failed = checks[~checks["passed"].astype(bool)]
+    errors = failed[failed["severity"] == "error"]
+    if len(errors):
+        lines = [f"{r['check']} ({r['table'] or 'report'}): {r['detail']}" for r in errors.head(MAX_ERRORS_IN_TEXT).to_dict("records")]
+        more = len(errors) - MAX_ERRORS_IN_TEXT
+        text = f"{len(errors)} error check(s) failed: " + "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
+        return "quarantined", text
+    if len(failed):
+        return "warnings", None
+    return "valid", None

@@ -1,0 +1,140 @@
+"""The Parquet warehouse: one file per report per dataset, hive-partitioned, replaced atomically."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from contracts import declarations as decl
+from contracts.schemas import arrow_schema, pandera_schema
+
+UNKNOWN_DEPARTMENT = "_unknown"
+UNKNOWN_YEAR = 0
+QUARANTINE = "quarantine"
+_TMP_MARK = ".parquet.tmp-"
+
+
+def partition_dir(department: str | None, year: int | None) -> str:
+    return f"department={department or UNKNOWN_DEPARTMENT}/year={int(year or UNKNOWN_YEAR)}"
+
+
+def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFrame], checks: pd.DataFrame,
+                 quarantined: bool) -> None:
+    """Replace every file of report_row['report_id'] with its reports/checks/tables files.
+
+    Tables go under quarantine/tables/ when quarantined; failed reports pass tables={} and may
+    leave department/year None (stored as department=_unknown/year=0).
+    """
+    warehouse = Path(warehouse)
+    report_id = report_row["report_id"]
+    part = partition_dir(report_row.get("department"), report_row.get("year"))
+    reports_frame = _reports_frame(report_row)
+    pandera_schema("reports").validate(reports_frame)
+    pandera_schema("checks").validate(checks)
+    for name, frame in tables.items():
+        pandera_schema("table_cells", table=name).validate(frame)
+    remove_report(warehouse, report_id)
+    _write(reports_frame, "reports", warehouse / "reports" / part / f"{report_id}.parquet")
+    _write(checks, "checks", warehouse / "checks" / part / f"{report_id}.parquet")
+    tables_root = warehouse / QUARANTINE / "tables" if quarantined else warehouse / "tables"
+    for name, frame in tables.items():
+        _write(frame, "table_cells", tables_root / name / part / f"{report_id}.parquet")
+
+
+def remove_report(warehouse: Path, report_id: str) -> list[Path]:
+    """Delete every file of this report anywhere in the warehouse (and its leftover temp files)."""
+    removed = []
+    if not Path(warehouse).exists():
+        return removed
+    for path in Path(warehouse).rglob(f"*{report_id}.parquet*"):
+        if path.name == f"{report_id}.parquet" or path.name.startswith(f".{report_id}{_TMP_MARK}"):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _write(frame: pd.DataFrame, dataset: str, target: Path) -> None:
+    schema = arrow_schema(dataset)
+    table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}{_TMP_MARK}{os.getpid()}")  # hidden: dataset readers skip it
+    pq.write_table(table, tmp)
+    os.replace(tmp, target)
+
+
+def _reports_frame(row: dict) -> pd.DataFrame:
+    row = dict(row)
+    row.setdefault("processed_at", datetime.now(timezone.utc))
+    row["tables_found"] = list(row.get("tables_found") or [])
+    cols = decl.dataset("reports").file_columns
+    schema = arrow_schema("reports")
+    table = pa.Table.from_pylist([{c.name: row.get(c.name) for c in cols}], schema=schema)
+    return table.to_pandas(types_mapper=_types_mapper)
+
+
+def _types_mapper(t: pa.DataType):
+    if pa.types.is_integer(t):
+        return pd.Int64Dtype()
+    if pa.types.is_boolean(t):
+        return None
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return None
+    return pd.ArrowDtype(t)
+
+
+def _read_file(path: Path, dataset: str) -> pd.DataFrame:
+    """A stored file with its partition columns put back from the path (department str, year int)."""
+    frame = pq.read_table(path).to_pandas(types_mapper=_types_mapper)
+    parts = dict(p.split("=", 1) for p in path.parent.relative_to(path.parents[1].parent).parts if "=" in p)
+    frame["department"] = parts.get("department")
+    frame["year"] = pd.array([int(parts.get("year", UNKNOWN_YEAR))] * len(frame), dtype="Int64")
+    return frame
+
+
+def _files(warehouse: Path, dataset_dir: str, report_id: str = "*") -> list[Path]:
+    root = Path(warehouse) / dataset_dir
+    return sorted(root.glob(f"department=*/year=*/{report_id}.parquet")) if root.exists() else []
+
+
+def find_report(warehouse: Path, report_id: str) -> dict | None:
+    """The stored reports row of report_id (with department and year), or None."""
+    files = _files(warehouse, "reports", report_id)
+    if not files:
+        return None
+    return _row_dict(_read_file(files[0], "reports"))
+
+
+def find_by_sha(warehouse: Path, sha256: str, pipeline_version: str) -> dict | None:
+    """The stored reports row for these PDF bytes written by this pipeline version, or None."""
+    row = find_report(warehouse, sha256[:16])
+    if row and row["source_sha256"] == sha256 and row["pipeline_version"] == pipeline_version:
+        return row
+    return None
+
+
+def read_checks(warehouse: Path, report_id: str) -> pd.DataFrame:
+    """The stored checks rows of report_id (empty frame when none)."""
+    files = _files(warehouse, "checks", report_id)
+    if not files:
+        return pd.DataFrame(columns=[c.name for c in decl.dataset("checks").file_columns])
+    return _read_file(files[0], "checks").drop(columns=["department", "year"])
+
+
+def _row_dict(frame: pd.DataFrame) -> dict:
+    rec = frame.iloc[0].to_dict()
+    out = {}
+    for k, v in rec.items():
+        if k == "tables_found":
+            out[k] = list(v) if v is not None else []
+        elif v is pd.NA or (not isinstance(v, (list, str)) and pd.isna(v)):
+            out[k] = None
+        elif k in ("year", "pages"):
+            out[k] = int(v)
+        else:
+            out[k] = v
+    return out
