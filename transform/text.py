@@ -110,5 +110,10 @@ def clean_label(text: str) -> str:
     a break between two ASCII letters/digits keeps one space ("Office\\n365" → "Office 365").
     Words are otherwise untouched.
     """
-    joined = _join_breaks(fold_width(text)).strip()
-    return strip_ordinal(joined).strip()
+    folded = fold_width(text).strip()
+    # The ordinal is looked for before spaces are joined, so "1. 2024年…" keeps its year,
+    # then after, so a spaced ordinal ("二 十 三、") is found too.
+    number, rest = split_ordinal(folded)
+    if number is None:
+        rest = strip_ordinal(_join_breaks(folded))
+    return _join_breaks(rest).strip()

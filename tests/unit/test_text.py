@@ -92,6 +92,8 @@ def test_strip_ordinal(text: str, expected: str) -> None:
         pytest.param("  合计  ", "合计", id="trimmed"),
         pytest.param("", "", id="empty"),
         pytest.param("一、", "", id="ordinal-only"),
+        pytest.param("1. 2024年度结转", "2024年度结转", id="ordinal-before-a-year"),
+        pytest.param("1.5万元以下", "1.5万元以下", id="decimal-is-no-ordinal"),
     ],
 )
 def test_clean_label(text: str, expected: str) -> None:
