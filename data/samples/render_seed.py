@@ -32,13 +32,13 @@ SEED_TEXT_PATH = REPO_ROOT / ".." / "shared" / "seed" / f"{SEED_NAME}.txt"
 DEFAULT_PDF_PATH = REPO_ROOT / "data" / "samples" / f"{SEED_NAME}.pdf"
 
 FONT = "STSong-Light"
-TABLE_FONT_PT = 9.0
+TABLE_FONT_PT = 8.0
 APPENDIX_FONT_PT = 7.5
 CELL_PAD_PT = 5.0  # wide enough that a right-aligned figure and the next cell's text stay separate text lines
 RULE_WIDTH_PT = 0.6
 FIGURE_GAP_PT = 2.0  # extra advance where the seed prints a space inside a figure ("3, 469. 73")
 LETTER_GAP_EM = 0.5  # letter-spacing of labels printed "收 入": a word gap for extractors, not a line break
-MARGIN_PT = 42.0
+MARGIN_PT = 36.0
 HEADER_CELL_MAX_CHARS = 7  # header labels wider than this wrap inside their cell
 
 TABLE_LABEL_RE = re.compile(r"^公开 (\d{2}) 表$")
@@ -415,8 +415,8 @@ def build_table(table: SeedTable, avail_width_pt: float) -> Table:
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_PT),
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_PT),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
         ("FONT", (0, 0), (-1, -1), FONT, TABLE_FONT_PT),
     ]
     for cell, row_index in spans:
