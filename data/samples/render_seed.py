@@ -513,9 +513,10 @@ def table_story(table: SeedTable, avail_width_pt: float) -> list[Flowable]:
 
 
 def _page_number(canvas, doc) -> None:
+    """Footer "- N -", drawn last so page text reads title first."""
     canvas.saveState()
     canvas.setFont(FONT, 9)
-    canvas.drawCentredString(canvas._pagesize[0] / 2, 20, f"- {doc.page} -")
+    canvas.drawCentredString(doc.pageTemplate.pagesize[0] / 2, 20, f"- {doc.page} -")
     canvas.restoreState()
 
 
@@ -538,7 +539,7 @@ def render(seed_text: str, out_path: Path) -> None:
         pagesize=portrait_size,
         pageTemplates=templates,
         invariant=1,
-        title=document.tables[0].title.replace("收入支出决算总表", "") + SEED_NAME,
+        title=SEED_NAME,
         author="budgetlake sample renderer",
         creator="budgetlake data/samples/render_seed.py",
         subject="",
