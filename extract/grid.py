@@ -11,8 +11,9 @@ import camelot
 
 from extract.model import Cell
 
-# camelot's render-free lattice engine: reads the ruling lines from the PDF's vector paths.
-LATTICE_OPTIONS = {"flavor": "lattice", "engine": "vector"}
+# camelot's render-free lattice engine: reads the ruling lines from the PDF's vector paths;
+# split_text puts text that runs over several cells ("基本支出 项目支出") into each cell.
+LATTICE_OPTIONS = {"flavor": "lattice", "engine": "vector", "split_text": True}
 # For pages whose tables have no ruling lines camelot's lattice can use, tried in order.
 FALLBACK_FLAVORS = ("hybrid", "network", "stream")
 # Header rows at the top of a continuation page that repeat the first page's header are dropped;
@@ -79,7 +80,7 @@ def read_unruled(path: Path, page: int) -> list[PageGrid]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                tables = camelot.read_pdf(str(path), pages=str(page), flavor=flavor)
+                tables = camelot.read_pdf(str(path), pages=str(page), flavor=flavor, split_text=True)
             except Exception:  # camelot raises plain exceptions for pages it cannot segment
                 continue
         if len(tables):
@@ -114,14 +115,15 @@ def _align(grid: PageGrid, centres: list[float]) -> list[list[Cell]]:
 def stitch(first: PageGrid, continuations: list[PageGrid]) -> list[list[Cell]]:
     """One table from its first grid and the grids continuing it on later pages.
 
-    Blank rows are dropped; leading rows of a continuation that repeat the first grid's
-    header rows are dropped; nothing else is lost or doubled.
+    Leading rows of a continuation that repeat the first grid's header rows, and blank
+    rows at the top of a continuation, are dropped; nothing else is lost or doubled.
+    (Blank rows elsewhere are kept: a 三公 table's only figures row may be all blank.)
     """
-    rows = [r for r in first.rows if not _is_blank(r)]
-    header_keys = {_row_key(r) for r in rows[:MAX_HEADER_ROWS]}
+    rows = list(first.rows)
+    header_keys = {_row_key(r) for r in rows[:MAX_HEADER_ROWS] if not _is_blank(r)}
     for grid in continuations:
-        cont = [r for r in _align(grid, first.column_centres) if not _is_blank(r)]
-        while cont and _row_key(cont[0]) in header_keys:
+        cont = _align(grid, first.column_centres)
+        while cont and (_is_blank(cont[0]) or _row_key(cont[0]) in header_keys):
             cont.pop(0)
         rows.extend(cont)
     return rows

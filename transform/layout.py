@@ -1,0 +1,77 @@
+"""Loads the layout knowledge kept as data in transform/layout/*.toml (column roles, item keys, class names)."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from transform.text import clean_label
+
+LAYOUT_DIR = Path(__file__).with_name("layout")
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> dict:
+    with (LAYOUT_DIR / f"{name}.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _aliases(mapping: dict[str, list[str]]) -> dict[str, str]:
+    """{key: [printed aliases]} → {cleaned alias: key}."""
+    return {clean_label(alias): key for key, aliases in mapping.items() for alias in aliases}
+
+
+@lru_cache(maxsize=None)
+def summary_items(side: str) -> dict[str, str]:
+    return _aliases(load("items")["summary"][side])
+
+
+@lru_cache(maxsize=None)
+def fund_rows() -> dict[str, str]:
+    return _aliases(load("items")["summary"]["fund_rows"])
+
+
+@lru_cache(maxsize=None)
+def subject_items() -> dict[str, str]:
+    return _aliases(load("items")["subject"])
+
+
+@lru_cache(maxsize=None)
+def basic_items() -> dict[str, str]:
+    return _aliases(load("items")["basic_expenditure"])
+
+
+@lru_cache(maxsize=None)
+def class_codes() -> dict[str, str]:
+    """Cleaned functional class name → 3-digit code."""
+    return {clean_label(name): code for name, code in load("functional_classes")["classes"].items()}
+
+
+SUMMARY_TABLES = frozenset({"income_expenditure_summary", "appropriation_summary"})
+
+
+@lru_cache(maxsize=None)
+def row_labels(table: str) -> frozenset[str]:
+    """The labels that mark a data row of `table` by themselves (used to find where its header ends)."""
+    if table in SUMMARY_TABLES:
+        labels = set(class_codes()) | set(fund_rows())
+        for side in ("income", "expenditure"):
+            labels |= set(summary_items(side))
+        return frozenset(labels)
+    if table == "basic_expenditure":
+        return frozenset(basic_items())
+    if table == "three_public":  # its only row is figures under a three-level header
+        return frozenset()
+    return frozenset(subject_items())
+
+
+def column_rules(table: str, side: str | None) -> list[tuple[str, list[list[str]]]]:
+    """(role, rules) in the order they are tried for a column of `table` on `side`."""
+    columns = load("columns")
+    common = columns["common"]
+    measures = columns[table][side or "all"]
+    ordered = [("code", common["code"])]
+    ordered += [(f"measure:{name}", rules) for name, rules in measures.items()]
+    ordered += [("line_no", common["line_no"]), ("label", common["label"])]
+    return [(role, [[clean_label(t) for t in rule] for rule in rules]) for role, rules in ordered]

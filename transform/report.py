@@ -1,0 +1,74 @@
+"""RawReport → contract frames: the long table frames, report metadata, code restorations and unreadable cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+
+from extract.model import RawReport
+from transform.codes import restore_cut_codes
+from transform.meta import report_meta, unit_of
+from transform.rows import CellProblem, table_records
+from transform.units import unit_factor
+
+TABLE_COLUMNS = [
+    "report_id", "table", "page", "row_no", "side", "subject_code", "subject_level",
+    "item", "item_key", "line_no", "measure", "measure_label", "amount_yuan",
+]
+AMOUNT_TYPE = pa.decimal128(20, 2)
+DEFAULT_UNIT = "万元"
+
+
+@dataclass
+class ReportFrames:
+    meta: dict  # department, year, report_type, scope, unit_printed, tables_found, unit_factor_yuan, pages
+    tables: dict[str, pd.DataFrame]
+    restorations: list[dict] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)
+    declared_empty: frozenset[str] = frozenset()
+
+
+def to_frame(report_id: str, records: list[dict]) -> pd.DataFrame:
+    """Long records → a frame with the CONTRACT's columns and types (amounts decimal128(20,2), exact)."""
+    frame = pd.DataFrame.from_records(records, columns=TABLE_COLUMNS[1:])
+    frame.insert(0, "report_id", report_id)
+    for column in ("page", "row_no", "line_no"):
+        frame[column] = frame[column].astype("Int64")
+    for column in ("side", "subject_code", "subject_level", "item", "item_key", "measure", "measure_label", "table"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    amounts = pa.array(list(frame["amount_yuan"]), type=AMOUNT_TYPE)
+    frame["amount_yuan"] = pd.Series(amounts, dtype=pd.ArrowDtype(AMOUNT_TYPE), index=frame.index)
+    return frame
+
+
+def transform_report(raw: RawReport) -> ReportFrames:
+    pdf = raw.pdf
+    table_pages = sorted({p for t in raw.tables.values() for p in t.pages})
+    meta = report_meta(pdf.page_texts, table_pages)
+    records_by_table: dict[str, list[dict]] = {}
+    problems: list[CellProblem] = []
+    for name, table in raw.tables.items():
+        unit = unit_of(pdf.page_texts[table.pages[0] - 1]) or meta.unit_printed or DEFAULT_UNIT
+        records, table_problems = table_records(table, unit_factor(unit))
+        records_by_table[name] = records
+        problems.extend(table_problems)
+    restorations = restore_cut_codes(records_by_table)
+    unit_printed = meta.unit_printed or DEFAULT_UNIT
+    return ReportFrames(
+        meta={
+            "department": meta.department,
+            "year": meta.year,
+            "report_type": meta.report_type,
+            "scope": meta.scope,
+            "unit_printed": meta.unit_printed,
+            "tables_found": list(raw.tables),
+            "unit_factor_yuan": unit_factor(unit_printed),
+            "pages": pdf.page_count,
+        },
+        tables={name: to_frame(pdf.report_id, records) for name, records in records_by_table.items()},
+        restorations=restorations,
+        problems=problems,
+        declared_empty=raw.declared_empty,
+    )

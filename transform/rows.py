@@ -1,0 +1,200 @@
+"""Stitched cell grid → long records: one per (row, column group, measure) with code, label, item key and exact amount."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extract.model import Cell, RawTable
+from transform import layout
+from transform.columns import Column, classify_columns, column_groups, header_row_count
+from transform.numbers import parse_amount
+from transform.text import clean_label
+
+ECONOMIC_TABLES = frozenset({"basic_expenditure"})
+FUNCTIONAL_LEVELS = {3: "class", 5: "section", 7: "item"}
+ECONOMIC_LEVELS = {3: "econ_class", 5: "econ_item"}
+CODE_MARKERS = frozenset({"类", "款", "项"})
+# Tables whose figures stand in one row under the header (its cells are kept even when blank).
+SINGLE_ROW_TABLES = frozenset({"three_public"})
+_WORD = re.compile(r"[\w\u3400-\u9fff]")
+
+
+def _has_words(label: str | None) -> bool:
+    return bool(label and _WORD.search(label))
+
+
+@dataclass
+class GroupRow:
+    """What one column group of one printed row says."""
+
+    side: str | None
+    code: str | None
+    label: str | None
+    line_no: int | None
+    cells: dict[str, tuple[Column, Cell]] = field(default_factory=dict)  # measure -> (column, cell)
+
+    def has_amounts(self) -> bool:
+        return any(cell.text.strip() for _, cell in self.cells.values())
+
+
+@dataclass
+class CellProblem:
+    """A cell under a figure column that is not a figure: kept as null and reported, never read as 0."""
+
+    table: str
+    page: int
+    row_no: int
+    measure: str
+    text: str
+
+
+def _read_group(group: list[Column], row: list[Cell]) -> GroupRow:
+    digits, fallback_label, label, line_no = "", None, None, None
+    cells: dict[str, tuple[Column, Cell]] = {}
+    for column in group:
+        cell = row[column.index] if column.index < len(row) else Cell("", 0)
+        text = re.sub(r"\s+", "", cell.text)
+        if column.role == "code":
+            if text.isdigit():
+                digits += text
+            elif text and text not in CODE_MARKERS:
+                fallback_label = fallback_label or cell.text
+        elif column.role == "label":
+            label = label or (cell.text if text else None)
+        elif column.role == "line_no":
+            line_no = int(text) if text.isdigit() else None
+        elif column.measure is not None and column.measure not in cells:
+            cells[column.measure] = (column, cell)
+    printed = label or fallback_label
+    return GroupRow(
+        side=group[0].side,
+        code=digits or None,
+        label=clean_label(printed) if printed else None,
+        line_no=line_no,
+        cells=cells,
+    )
+
+
+def _borrow_spanning_amounts(groups: list[GroupRow]) -> None:
+    """A label whose figure is printed under the next group's column ("公用经费合计 … 207.68") takes it over."""
+    for current, following in zip(groups, groups[1:]):
+        if current.label and not current.has_amounts() and not following.label and not following.code:
+            if following.has_amounts():
+                for measure, (column, cell) in following.cells.items():
+                    if measure in current.cells and cell.text.strip():
+                        current.cells[measure] = (column, cell)
+                following.cells = {}
+
+
+def _is_figure(text: str) -> bool:
+    try:
+        return parse_amount(text) is not None
+    except ValueError:
+        return False
+
+
+def _holds_headers(columns: list[Column], row: list[Cell]) -> bool:
+    """Whether a first data row prints header words over figure columns."""
+    for column in columns:
+        if column.role == "unknown" or column.measure is not None:
+            text = row[column.index].text if column.index < len(row) else ""
+            if text.strip() and not _is_figure(text):
+                return True
+    return False
+
+
+def _subject_level(table: str, code: str | None) -> str | None:
+    if code is None:
+        return None
+    levels = ECONOMIC_LEVELS if table in ECONOMIC_TABLES else FUNCTIONAL_LEVELS
+    return levels.get(len(code))
+
+
+class _SummaryKeys:
+    """item_key / class code of summary-table rows; fund rows take the prefix of the carry-over above them."""
+
+    def __init__(self) -> None:
+        self.under: dict[str, str | None] = {"income": None, "expenditure": None}
+
+    def key(self, side: str, label: str) -> tuple[str | None, str | None]:
+        if side == "expenditure" and label in layout.class_codes():
+            return None, layout.class_codes()[label]
+        fund = layout.fund_rows().get(label)
+        carry = self.under.get(side)
+        if fund and carry:
+            return f"{carry}_{fund}", None
+        item_key = layout.summary_items(side).get(label)
+        if item_key in {"carryover_begin", "carryover_end"}:
+            self.under[side] = item_key
+        return item_key, None
+
+
+def _row_key(table: str, group: GroupRow, summary: _SummaryKeys) -> tuple[str | None, str | None]:
+    """(item_key, subject_code) for a group row."""
+    if table == "three_public":
+        return "total", None
+    if table in layout.SUMMARY_TABLES:
+        if not group.label:
+            return None, None
+        return summary.key(group.side or "income", group.label)
+    labels = layout.basic_items() if table in ECONOMIC_TABLES else layout.subject_items()
+    if group.label in labels and not group.code:
+        return labels[group.label], None
+    return None, group.code
+
+
+def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], list[CellProblem]]:
+    """Long records of one table (amounts exact in 元) and the cells that could not be read as figures."""
+    rows = raw.rows
+    if not rows:
+        return [], []
+    header_count = header_row_count(raw.name, rows)
+    width = max(len(r) for r in rows)
+    columns = classify_columns(raw.name, rows[:header_count], width)
+    mixed_row = header_count < len(rows) and _holds_headers(columns, rows[header_count])
+    if mixed_row:  # the last header line also carries the first row's label ("合计 … 合计 基本支出 项目支出")
+        columns = classify_columns(raw.name, rows[: header_count + 1], width)
+    groups = column_groups(columns)
+    summary = _SummaryKeys()
+    records: list[dict] = []
+    problems: list[CellProblem] = []
+    data_rows = rows[header_count:]
+    if raw.name in SINGLE_ROW_TABLES:
+        data_rows = data_rows[:1]
+    for row_no, row in enumerate(data_rows, start=1):
+        read = [_read_group(group, row) for group in groups]
+        _borrow_spanning_amounts(read)
+        for group in read:
+            if not group.cells:
+                continue
+            is_single = raw.name in SINGLE_ROW_TABLES
+            if not is_single and not group.code and not group.has_amounts() and not _has_words(group.label):
+                continue  # a blank side of a two-sided row, or a template's "……" placeholder row
+            item_key, code = _row_key(raw.name, group, summary)
+            for measure, (column, cell) in group.cells.items():
+                if mixed_row and row_no == 1 and not _is_figure(cell.text):
+                    cell = Cell("", cell.page)
+                try:
+                    amount = parse_amount(cell.text)
+                except ValueError:
+                    problems.append(CellProblem(raw.name, cell.page, row_no, measure, cell.text))
+                    amount = None
+                records.append(
+                    {
+                        "table": raw.name,
+                        "page": cell.page or raw.pages[0],
+                        "row_no": row_no,
+                        "side": group.side,
+                        "subject_code": code,
+                        "subject_level": _subject_level(raw.name, code),
+                        "item": group.label,
+                        "item_key": item_key,
+                        "line_no": group.line_no,
+                        "measure": measure,
+                        "measure_label": column.label,
+                        "amount_yuan": None if amount is None else (amount * unit_factor_yuan).quantize(Decimal("0.01")),
+                    }
+                )
+    return records, problems
