@@ -16,7 +16,11 @@ from contracts.schemas import arrow_schema, pandera_schema
 UNKNOWN_DEPARTMENT = "_unknown"
 UNKNOWN_YEAR = 0
 QUARANTINE = "quarantine"
-_TMP_MARK = ".parquet.tmp-"
+# Temp files live in <warehouse>/.tmp/ (same filesystem, so os.replace is atomic) rather than
+# beside the target: polars refuses a directory holding files of different extensions, even
+# hidden ones, and a hidden *.parquet temp file could be half-written. No dataset directory
+# ever holds anything but complete <report_id>.parquet files.
+TMP_DIR = ".tmp"
 
 
 def partition_dir(department: str | None, year: int | None) -> str:
@@ -34,16 +38,23 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     report_id = report_row["report_id"]
     part = partition_dir(report_row.get("department"), report_row.get("year"))
     reports_frame = _reports_frame(report_row)
+    if checks is None or checks.empty:
+        checks = empty_frame("checks")
     pandera_schema("reports").validate(reports_frame)
     pandera_schema("checks").validate(checks)
     for name, frame in tables.items():
         pandera_schema("table_cells", table=name).validate(frame)
     remove_report(warehouse, report_id)
-    _write(reports_frame, "reports", warehouse / "reports" / part / f"{report_id}.parquet")
-    _write(checks, "checks", warehouse / "checks" / part / f"{report_id}.parquet")
+    _write(reports_frame, "reports", warehouse / "reports" / part / f"{report_id}.parquet", warehouse)
+    _write(checks, "checks", warehouse / "checks" / part / f"{report_id}.parquet", warehouse)
     tables_root = warehouse / QUARANTINE / "tables" if quarantined else warehouse / "tables"
     for name, frame in tables.items():
-        _write(frame, "table_cells", tables_root / name / part / f"{report_id}.parquet")
+        _write(frame, "table_cells", tables_root / name / part / f"{report_id}.parquet", warehouse)
+
+
+def empty_frame(dataset: str) -> pd.DataFrame:
+    """A zero-row frame of a dataset's file columns with the declared in-memory dtypes."""
+    return arrow_schema(dataset).empty_table().to_pandas(types_mapper=_types_mapper)
 
 
 def remove_report(warehouse: Path, report_id: str) -> list[Path]:
@@ -51,18 +62,22 @@ def remove_report(warehouse: Path, report_id: str) -> list[Path]:
     removed = []
     if not Path(warehouse).exists():
         return removed
-    for path in Path(warehouse).rglob(f"*{report_id}.parquet*"):
-        if path.name == f"{report_id}.parquet" or path.name.startswith(f".{report_id}{_TMP_MARK}"):
-            path.unlink(missing_ok=True)
-            removed.append(path)
+    for path in Path(warehouse).rglob(f"{report_id}.parquet"):
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    for path in (Path(warehouse) / TMP_DIR).glob(f"{report_id}.*"):  # leftovers of a killed run
+        path.unlink(missing_ok=True)
+        removed.append(path)
     return removed
 
 
-def _write(frame: pd.DataFrame, dataset: str, target: Path) -> None:
+def _write(frame: pd.DataFrame, dataset: str, target: Path, warehouse: Path) -> None:
     schema = arrow_schema(dataset)
     table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}{_TMP_MARK}{os.getpid()}")  # hidden: dataset readers skip it
+    tmp_dir = warehouse / TMP_DIR
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_dir / f"{target.stem}.{dataset}.{os.getpid()}.tmp"
     pq.write_table(table, tmp)
     os.replace(tmp, target)
 

@@ -1,0 +1,140 @@
+"""The Parquet warehouse: layout, replace-on-rerun, quarantine moves, hidden temp files, read-back."""
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pytest
+
+from contracts.checks import run_checks
+from contracts.frames import long_frame
+from contracts.warehouse import find_by_sha, find_report, read_checks, write_report
+
+SHA = "ab" * 32
+RID = SHA[:16]
+DEPT = "武汉市硚口区司法局"
+
+
+def _row(**kw):
+    row = dict(report_id=RID, source_file="a.pdf", source_sha256=SHA, report_type="final_accounts", scope="department",
+               department=DEPT, year=2024, unit_printed="万元", pages=12, tables_found=["expenditure"],
+               status="valid", error=None, pipeline_version="0.1.0")
+    row.update(kw)
+    return row
+
+
+def _tables():
+    return {"expenditure": long_frame(RID, "expenditure", [(None, "total", "total", "3469.73"), (None, "204", "total", "2761.28")])}
+
+
+def _write(w, quarantined=False, **kw):
+    tables = _tables()
+    write_report(w, _row(**kw), tables, run_checks(RID, tables), quarantined)
+
+
+def _files(w: Path):
+    return sorted(str(p.relative_to(w)) for p in w.rglob("*") if p.is_file() and ".tmp" not in p.parts)
+
+
+def test_layout(tmp_path):
+    _write(tmp_path)
+    assert _files(tmp_path) == [
+        f"checks/department={DEPT}/year=2024/{RID}.parquet",
+        f"reports/department={DEPT}/year=2024/{RID}.parquet",
+        f"tables/expenditure/department={DEPT}/year=2024/{RID}.parquet",
+    ]
+
+
+def test_rerun_replaces_and_is_idempotent(tmp_path):
+    _write(tmp_path)
+    first = pd.read_parquet(tmp_path / "tables" / "expenditure")
+    _write(tmp_path)
+    assert len(_files(tmp_path)) == 3
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "tables" / "expenditure"), first)
+    a = pd.read_parquet(tmp_path / "checks")
+    assert len(a) == len(run_checks(RID, _tables()))
+
+
+def test_rerun_moves_to_quarantine_and_new_partition(tmp_path):
+    _write(tmp_path)
+    _write(tmp_path, quarantined=True, year=2023, status="quarantined", error="row_total failed")
+    assert _files(tmp_path) == [
+        f"checks/department={DEPT}/year=2023/{RID}.parquet",
+        f"quarantine/tables/expenditure/department={DEPT}/year=2023/{RID}.parquet",
+        f"reports/department={DEPT}/year=2023/{RID}.parquet",
+    ]
+    assert find_report(tmp_path, RID)["status"] == "quarantined"
+
+
+def test_other_reports_untouched(tmp_path):
+    other = tmp_path / "tables" / "expenditure" / f"department={DEPT}" / "year=2024" / "ffffffffffffffff.parquet"
+    other.parent.mkdir(parents=True)
+    other.write_bytes(b"x")
+    _write(tmp_path)
+    assert other.read_bytes() == b"x"
+
+
+def test_failed_report_goes_to_unknown_partition(tmp_path):
+    write_report(tmp_path, _row(department=None, year=None, status="failed", error="encrypted", report_type=None,
+                                tables_found=[], pages=None), {}, run_checks(RID, {}).iloc[0:0], False)
+    assert _files(tmp_path) == [
+        f"checks/department=_unknown/year=0/{RID}.parquet",
+        f"reports/department=_unknown/year=0/{RID}.parquet",
+    ]
+    row = find_report(tmp_path, RID)
+    assert (row["department"], row["year"], row["status"], row["pages"], row["tables_found"]) == ("_unknown", 0, "failed", None, [])
+
+
+def test_bad_frame_is_refused_before_anything_is_written(tmp_path):
+    tables = _tables()
+    tables["expenditure"]["side"] = "left"
+    with pytest.raises(Exception):
+        write_report(tmp_path, _row(), tables, run_checks(RID, _tables()), False)
+    assert _files(tmp_path) == []
+
+
+def test_temp_files_are_invisible_and_cleaned(tmp_path):
+    _write(tmp_path)
+    leftover = tmp_path / ".tmp" / f"{RID}.table_cells.99999.tmp"
+    leftover.write_bytes(b"partial garbage")  # a run killed mid-write
+    assert len(pd.read_parquet(tmp_path / "tables" / "expenditure")) == 2
+    assert len(duckdb.sql(f"select * from read_parquet('{tmp_path}/tables/expenditure/**/*.parquet', hive_partitioning=true)").fetchall()) == 2
+    assert pl.read_parquet(tmp_path / "tables" / "expenditure", hive_partitioning=True).height == 2
+    _write(tmp_path)
+    assert not leftover.exists()
+
+
+def test_read_back_partitions_and_exact_decimals(tmp_path):
+    _write(tmp_path)
+    root = tmp_path / "tables" / "expenditure"
+    df = pd.read_parquet(root)
+    assert set(df["department"].astype(str)) == {DEPT}
+    assert set(df["year"].astype(int)) == {2024}
+    assert sorted(df["amount_yuan"]) == [Decimal("27612800.00"), Decimal("34697300.00")]
+    con = duckdb.connect()
+    rows = con.sql(f"select department, year, amount_yuan from read_parquet('{root}/**/*.parquet', hive_partitioning=true) order by amount_yuan").fetchall()
+    assert rows == [(DEPT, 2024, Decimal("27612800.00")), (DEPT, 2024, Decimal("34697300.00"))]
+    pl_df = pl.read_parquet(root, hive_partitioning=True).sort("amount_yuan")
+    assert pl_df["department"].to_list() == [DEPT, DEPT]
+    assert pl_df["year"].dtype.is_integer() and pl_df["year"].to_list() == [2024, 2024]
+    assert pl_df["amount_yuan"].to_list() == [Decimal("27612800.00"), Decimal("34697300.00")]
+
+
+def test_find_by_sha_and_read_checks(tmp_path):
+    assert find_report(tmp_path, RID) is None
+    _write(tmp_path)
+    assert find_by_sha(tmp_path, SHA, "0.1.0")["report_id"] == RID
+    assert find_by_sha(tmp_path, SHA, "0.2.0") is None
+    assert find_by_sha(tmp_path, "cd" * 32, "0.1.0") is None
+    checks = read_checks(tmp_path, RID)
+    assert len(checks) == len(run_checks(RID, _tables())) and "department" not in checks
+    assert read_checks(tmp_path, "0" * 16).empty
+
+
+def test_writes_leave_no_temp_file(tmp_path):
+    _write(tmp_path)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and not p.name.endswith(".parquet")]
+    assert os.listdir(tmp_path)  # something was written
