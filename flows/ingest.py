@@ -155,7 +155,7 @@ def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = Fa
         logger.info("%s", outcomes[duplicate].summary_line())
         bar.advance(outcomes[duplicate])
 
-    ordered = [outcomes[path] for path in sorted(outcomes, key=lambda p: (str(p.parent), p.name))]
+    ordered = [outcomes[path] for path in sorted(outcomes)]
     publish_artifact(ordered)
     if broken:
         raise BrokenRun(f"{len(broken)} report(s) could not be recorded: " + "; ".join(broken))

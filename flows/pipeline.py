@@ -22,7 +22,8 @@ except PackageNotFoundError:  # running from a checkout that was never installed
 UNKNOWN_DEPARTMENT = "_unknown"
 UNKNOWN_YEAR = 0
 STATUSES_OK = frozenset({"valid", "warnings"})
-CHECK_COLUMNS = ["report_id", "table", "check", "severity", "passed", "expected", "actual", "detail"]
+# A report that failed on a bug of ours (not on its own content) is retried on the next run, never skipped.
+INTERNAL_ERROR_PREFIX = "internal error: "
 
 log = logging.getLogger("budgetlake.pipeline")
 
@@ -78,7 +79,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
             found.add(path)
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
-    return sorted(found, key=lambda p: (str(p.parent), p.name))
+    return sorted(found)
 
 
 def group_duplicates(paths: list[Path]) -> tuple[list[Path], dict[Path, Path]]:
@@ -115,10 +116,11 @@ def summarize_failed_checks(checks) -> list[str]:
     return [label if counts[label] == 1 else f"{label} ×{counts[label]}" for label in ordered]
 
 
-def _empty_checks():
-    import pandas as pd
+def _empty_checks(report_id: str):
+    """No check rows, typed exactly like the rows run_checks produces (for reports that failed before checks)."""
+    from contracts.checks import run_checks
 
-    return pd.DataFrame({column: pd.Series(dtype="object") for column in CHECK_COLUMNS}).astype({"passed": "bool"})
+    return run_checks(report_id, {}, (), frozenset(), 1).iloc[0:0].reset_index(drop=True)
 
 
 def _report_row(sha256: str, source_file: str, *, status: str, error: str | None, meta: dict, pages: int,
@@ -161,6 +163,8 @@ def _skip_if_unchanged(path: Path, sha256: str, warehouse: Path, pipeline_versio
     if not row:
         return None
     row = dict(row)
+    if str(row.get("error") or "").startswith(INTERNAL_ERROR_PREFIX):
+        return None
     try:
         failed = summarize_failed_checks(store.read_checks(warehouse, row["report_id"]))
     except Exception:  # the reports row is what decides skipping; findings are only for display
@@ -192,13 +196,13 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
     meta: dict = {}
     pages = 0
     tables: dict = {}
-    checks = _empty_checks()
+    checks = _empty_checks(sha256[:16])
     try:
+        pdf = read_pdf_text(path)
+        pages = pdf.page_count
         from extract.report import extract_report
         from transform.report import transform_report
 
-        pdf = read_pdf_text(path)
-        pages = pdf.page_count
         frames = transform_report(extract_report(pdf))
         meta = dict(frames.meta)
         tables = frames.tables
@@ -207,14 +211,24 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
         )
         status, error = checking.decide_status(checks)
     except ReportError as problem:
-        status, error, tables, checks = "failed", str(problem), {}, _empty_checks()
+        status, error, tables, checks = "failed", str(problem), {}, _empty_checks(sha256[:16])
     except Exception as problem:  # noqa: BLE001 - one broken report must not stop the run
         log.error("unexpected error on %s:\n%s", path.name, traceback.format_exc())
-        status, error, tables, checks = "failed", f"internal error: {type(problem).__name__}: {problem}", {}, _empty_checks()
+        status, tables, checks = "failed", {}, _empty_checks(sha256[:16])
+        error = f"{INTERNAL_ERROR_PREFIX}{type(problem).__name__}: {problem}"
 
     row = _report_row(sha256, path.name, status=status, error=error, meta=meta, pages=pages,
                       pipeline_version=pipeline_version)
-    store.write_report(warehouse, row, tables, checks, quarantined=(status == "quarantined"))
+    try:
+        store.write_report(warehouse, row, tables, checks, quarantined=(status == "quarantined"))
+    except Exception as problem:  # noqa: BLE001 - e.g. frames the schema rejects: record the report as failed
+        if status == "failed":
+            raise  # not even a failed row can be written: the warehouse itself is broken
+        log.error("could not store %s:\n%s", path.name, traceback.format_exc())
+        error = f"{INTERNAL_ERROR_PREFIX}could not store the report: {type(problem).__name__}: {problem}"
+        row = {**row, "status": "failed", "error": error}
+        checks = _empty_checks(sha256[:16])
+        store.write_report(warehouse, row, {}, checks, quarantined=False)
     outcome = _outcome_from_row(row, summarize_failed_checks(checks))
     log.info("%s", outcome.summary_line())
     return outcome
@@ -234,7 +248,7 @@ def process_paths(paths: Iterable[str | Path], warehouse: Path, *, force: bool =
         log.info("%s", outcomes[duplicate].summary_line())
         if on_outcome:
             on_outcome(outcomes[duplicate])
-    return [outcomes[path] for path in sorted(outcomes, key=lambda p: (str(p.parent), p.name))]
+    return [outcomes[path] for path in sorted(outcomes)]
 
 
 def exit_code(outcomes: Iterable[ReportOutcome]) -> int:

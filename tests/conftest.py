@@ -117,6 +117,17 @@ def tmp_warehouse(tmp_path: Path) -> Path:
     return warehouse
 
 
+def read_dataset(warehouse: Path, dataset: str):
+    """A warehouse dataset as one pandas frame, hive partitions (department, year) back as columns."""
+    import pyarrow.dataset as ds
+
+    frame = ds.dataset(warehouse / dataset, format="parquet", partitioning="hive").to_table().to_pandas(
+        ignore_metadata=True)
+    frame["department"] = frame["department"].astype(str)
+    frame["year"] = frame["year"].astype(int)
+    return frame
+
+
 # ---------- Prefect ----------
 
 

@@ -1,0 +1,114 @@
+"""Prefect wiring only: the ingest flow in worker processes against one server, its artifact, the one-report flow.
+
+Few tests on purpose: each flow run costs seconds. The logic itself is tested on the plain pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import read_dataset, SEED_PDF, UNRELATED_LINES, bad_inputs, text_pdf_bytes
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def _mixed_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, (data, _) in bad_inputs().items():
+        (folder / name).write_bytes(data)
+    club = text_pdf_bytes(UNRELATED_LINES)
+    (folder / "club.pdf").write_bytes(club)
+    (folder / "club_copy.pdf").write_bytes(club)
+    if SEED_PDF.is_file():
+        shutil.copyfile(SEED_PDF, folder / "seed.pdf")
+    return folder
+
+
+def _read_artifacts(key: str, flow_run_id):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=[key]), flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+
+
+def _task_runs_of(flow_run_id):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        return client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+
+
+def test_ingest_runs_each_report_as_a_task_on_the_shared_server(tmp_path: Path, tmp_warehouse: Path) -> None:
+    from flows.ingest import ARTIFACT_KEY, ingest
+
+    folder = _mixed_folder(tmp_path)
+
+    state = ingest([str(folder)], str(tmp_warehouse), workers=2, return_state=True)
+    outcomes = {o.source_file: o for o in state.result()}
+
+    expected_files = sorted(p.name for p in folder.iterdir())
+    assert sorted(outcomes) == expected_files
+    for name in bad_inputs():
+        assert outcomes[name].status == "failed", outcomes[name]
+    assert outcomes["club.pdf"].status == "failed"
+    assert outcomes["club_copy.pdf"].duplicate_of == "club.pdf"
+    if "seed.pdf" in outcomes:
+        assert outcomes["seed.pdf"].status in {"valid", "warnings"}, outcomes["seed.pdf"]
+
+    # every distinct report ran as a task of this flow run on the harness server: the worker
+    # processes reported to it instead of starting servers of their own
+    task_runs = _task_runs_of(state.state_details.flow_run_id)
+    report_tasks = [run for run in task_runs if run.name.endswith(".pdf")]
+    assert sorted(run.name for run in report_tasks) == sorted(n for n in expected_files if n != "club_copy.pdf")
+    assert all(run.state.is_completed() for run in report_tasks)
+
+    [artifact] = _read_artifacts(ARTIFACT_KEY, state.state_details.flow_run_id)
+    rows = {row["source_file"]: row for row in json.loads(artifact.data)}
+    assert sorted(rows) == expected_files
+    assert rows["scanned.pdf"]["status"] == "failed" and "OCR" in rows["scanned.pdf"]["error"]
+    assert "same bytes as club.pdf" in rows["club_copy.pdf"]["note"]
+
+    reports = read_dataset(tmp_warehouse, "reports")
+    assert sorted(reports["source_file"]) == sorted(n for n in expected_files if n != "club_copy.pdf")
+
+
+def test_cli_run_goes_through_the_flow_and_a_rerun_is_a_no_op(tmp_path: Path, tmp_warehouse: Path, capsys) -> None:
+    from flows.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(bad_inputs()["scanned.pdf"][0])
+
+    first = main(["run", str(folder), "--warehouse", str(tmp_warehouse), "--workers", "1"])
+    first_out = capsys.readouterr().out
+    stamp = read_dataset(tmp_warehouse, "reports")["processed_at"].tolist()
+    second = main(["run", str(folder), "--warehouse", str(tmp_warehouse), "--workers", "1"])
+    second_out = capsys.readouterr().out
+
+    assert (first, second) == (2, 2)
+    assert "1 PDF(s): 1 failed" in first_out
+    assert "1 unchanged (skipped)" in second_out
+    assert read_dataset(tmp_warehouse, "reports")["processed_at"].tolist() == stamp
+
+
+def test_process_report_flow_forces_one_report(tmp_path: Path, tmp_warehouse: Path) -> None:
+    from flows.ingest import process_report_flow
+    from flows.pipeline import process_report
+
+    pdf = tmp_path / "locked.pdf"
+    pdf.write_bytes(bad_inputs()["encrypted.pdf"][0])
+    process_report(pdf, tmp_warehouse)
+    stamp = read_dataset(tmp_warehouse, "reports")["processed_at"].iloc[0]
+
+    outcome = process_report_flow(str(pdf), str(tmp_warehouse))
+
+    assert outcome.status == "failed" and "password" in outcome.error
+    assert outcome.skipped is False
+    assert read_dataset(tmp_warehouse, "reports")["processed_at"].iloc[0] > stamp
