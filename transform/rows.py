@@ -88,19 +88,12 @@ def _borrow_spanning_amounts(groups: list[GroupRow]) -> None:
                 following.cells = {}
 
 
-def _is_figure(text: str) -> bool:
-    try:
-        return parse_amount(text) is not None
-    except ValueError:
-        return False
-
-
 def _holds_headers(columns: list[Column], row: list[Cell]) -> bool:
-    """Whether a first data row prints header words over figure columns."""
+    """Whether a first data row prints header words (text without digits) over figure columns."""
     for column in columns:
         if column.role == "unknown" or column.measure is not None:
             text = row[column.index].text if column.index < len(row) else ""
-            if text.strip() and not _is_figure(text):
+            if text.strip() and not re.search(r"\d", text):
                 return True
     return False
 
@@ -174,7 +167,7 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
                 continue  # a blank side of a two-sided row, or a template's "……" placeholder row
             item_key, code = _row_key(raw.name, group, summary)
             for measure, (column, cell) in group.cells.items():
-                if mixed_row and row_no == 1 and not _is_figure(cell.text):
+                if mixed_row and row_no == 1 and not re.search(r"\d", cell.text):
                     cell = Cell("", cell.page)
                 try:
                     amount = parse_amount(cell.text)
