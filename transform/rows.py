@@ -45,7 +45,7 @@ class CellProblem:
 
     table: str
     page: int
-    row_no: int
+    row_no: int  # the printed data row (under the header, across pages), 1-based
     measure: str
     text: str
 
@@ -159,7 +159,7 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
     for row_no, row in enumerate(data_rows, start=1):
         read = [_read_group(group, row) for group in groups]
         _borrow_spanning_amounts(read)
-        for group in read:
+        for group_index, group in enumerate(read):
             if not group.cells:
                 continue
             is_single = raw.name in SINGLE_ROW_TABLES
@@ -176,6 +176,7 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
                     amount = None
                 records.append(
                     {
+                        "_order": (0 if raw.name in layout.SUMMARY_TABLES else group_index, row_no),
                         "table": raw.name,
                         "page": cell.page or raw.pages[0],
                         "row_no": row_no,
@@ -190,4 +191,13 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
                         "amount_yuan": None if amount is None else (amount * unit_factor_yuan).quantize(Decimal("0.01")),
                     }
                 )
-    return records, problems
+    return _number_rows(records), problems
+
+
+def _number_rows(records: list[dict]) -> list[dict]:
+    """row_no in reading order, 1..n: side-by-side column groups (人员经费 | 公用经费) are read one after the other;
+    the two sides of a summary table share their printed row."""
+    ranks = {order: rank for rank, order in enumerate(sorted({r["_order"] for r in records}), start=1)}
+    for record in records:
+        record["row_no"] = ranks[record.pop("_order")]
+    return sorted(records, key=lambda r: r["row_no"])

@@ -203,3 +203,19 @@ def test_a_pdf_with_no_standard_table_is_not_a_budget_report(tmp_path, pdf_build
     path.write_bytes(pdf_builders.text_pdf(["Minutes of the gardening club", "tomatoes and beans"]))
     with pytest.raises(NotABudgetReport, match="none of the standard budget tables"):
         extract_report(read_pdf_text(path))
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
+        pytest.param("上海市普陀区财政局2024年度部门决算.pdf", id="caizhengju"),
+        pytest.param("武汉市硚口区司法局2024年度部门决算公开.pdf", id="seed"),
+        pytest.param("部门决算模板-上海2024.pdf", id="template"),
+    ],
+)
+def test_declared_key_identifies_every_cell(file):
+    from contracts.declarations import dataset
+
+    key = list(dataset("table_cells").key)
+    for name, frame in frames_of(_pdf_for(file)).tables.items():
+        assert not frame[key].astype(str).duplicated().any(), name
