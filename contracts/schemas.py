@@ -95,3 +95,7 @@ def column_docs_markdown() -> str:
         lines.append(f"| `{c.id}` | {c.severity} | {c.description} |")
     lines += ["", "Rounding: " + " ".join(decl.rounding_policy().split()), "", "Severity: " + " ".join(decl.severity_policy().split()), ""]
     return "\n".join(lines)
+
+
+if __name__ == "__main__":  # regenerate docs/columns.md: python -m contracts.schemas > docs/columns.md
+    print(column_docs_markdown(), end="")
