@@ -63,7 +63,13 @@ def _quiet_logs(verbose: bool) -> None:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ours = logging.getLogger("budgetlake")  # only our own logger: Prefect's records are not echoed twice
+    if not ours.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        ours.addHandler(handler)
+    ours.setLevel(logging.INFO if verbose else logging.WARNING)
+    ours.propagate = False
 
 
 def _print_summary(outcomes) -> None:
@@ -132,7 +138,9 @@ def _resolve_report_id(text: str) -> str:
 
 
 def _cell(value) -> str:
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    import pandas as pd
+
+    return "" if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
 
 
 def cmd_checks(args) -> int:
@@ -191,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     _quiet_logs(args.verbose)
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error of the run
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("budgetlake: interrupted", file=sys.stderr)
         return EXIT_BROKEN

@@ -131,13 +131,22 @@ def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = Fa
     bar.start(len(unique) + len(duplicates))
 
     outcomes: dict[Path, ReportOutcome] = {}
+    to_process: list[Path] = []
+    for path in unique:  # unchanged reports are settled here, without starting a worker
+        skipped = None if force else pipeline.unchanged_outcome(path, warehouse_dir)
+        if skipped is None:
+            to_process.append(path)
+        else:
+            outcomes[path] = skipped
+            logger.info("%s", skipped.summary_line())
+            bar.advance(skipped)
     broken: list[str] = []
     with shared_api_server(), task_runner_for(workers, dask_address) as runner:
         futures = {
             runner.submit(process_report_task,
                           {"path": path, "warehouse": warehouse_dir, "force": force,
                            "pipeline_version": pipeline.PIPELINE_VERSION}): path
-            for path in unique
+            for path in to_process
         }
         for future in as_completed(list(futures)):
             path = futures[future]

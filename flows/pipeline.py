@@ -156,8 +156,15 @@ def _outcome_from_row(row: dict, failed_checks: list[str], *, skipped: bool = Fa
     )
 
 
-def _skip_if_unchanged(path: Path, sha256: str, warehouse: Path, pipeline_version: str) -> ReportOutcome | None:
+def unchanged_outcome(path: Path, warehouse: Path, pipeline_version: str = PIPELINE_VERSION,
+                      sha256: str | None = None) -> ReportOutcome | None:
+    """The stored outcome when these exact bytes were already processed by this pipeline version, else None.
+
+    Reads only the file's bytes (for the digest) and the warehouse: no PDF parsing.
+    """
     from contracts import warehouse as store
+
+    sha256 = sha256 or sha256_of_file(Path(path))
 
     row = store.find_by_sha(warehouse, sha256, pipeline_version)
     if not row:
@@ -188,7 +195,7 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
     warehouse = Path(warehouse)
     sha256 = sha256_of_file(path)
     if not force:
-        skipped = _skip_if_unchanged(path, sha256, warehouse, pipeline_version)
+        skipped = unchanged_outcome(path, warehouse, pipeline_version, sha256=sha256)
         if skipped is not None:
             log.info("unchanged, skipped: %s (%s)", path.name, skipped.report_id)
             return skipped
