@@ -127,3 +127,19 @@ def test_seed_report_lands_and_its_findings_print(tmp_path: Path, tmp_warehouse:
     assert "status=warnings" in failed_only
     assert "FAIL" in failed_only and "ok  " not in failed_only
     assert "ok  " in everything
+
+
+def test_serve_builds_a_cron_deployment_of_ingest(tmp_path: Path, monkeypatch) -> None:
+    import flows.ingest
+
+    served = {}
+    monkeypatch.setattr(flows.ingest.ingest, "serve", lambda **kwargs: served.update(kwargs))
+
+    code = main(["serve", "--cron", "0 2 * * *", str(tmp_path / "in"), "--warehouse", str(tmp_path / "wh")])
+
+    assert code == 0
+    assert served["cron"] == "0 2 * * *"
+    assert served["name"] == "budgetlake-nightly"
+    assert served["parameters"]["paths"] == [str((tmp_path / "in").resolve())]
+    assert served["parameters"]["warehouse"] == str((tmp_path / "wh").resolve())
+    assert served["parameters"]["force"] is False
