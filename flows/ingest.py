@@ -5,6 +5,20 @@ one process per core, `workers` to change); `dask_address` sends them to an exis
 (prefect-dask DaskTaskRunner). Worker processes never start their own Prefect server: the flow
 resolves the API URL it talks to (a real server from PREFECT_API_URL, or the one temporary server
 Prefect started for this process) and hands it to every worker through the settings context.
+
+Prefect server:
+- Without PREFECT_API_URL, `budgetlake run` starts Prefect's temporary local server once per run
+  (about 5-15 s) and stops it at the end; runs are not kept.
+- With a real server, runs, task runs, logs and the `budgetlake-ingest` artifact are kept and shown
+  in the UI, and no per-run start-up is paid:
+      prefect server start                                   # terminal 1, UI on http://127.0.0.1:4200
+      export PREFECT_API_URL=http://127.0.0.1:4200/api       # terminal 2 (or `prefect config set ...`)
+      budgetlake serve --cron "0 2 * * *" /data/pdfs --warehouse /data/warehouse
+  `serve` registers the `ingest` flow as deployment `ingest/budgetlake-nightly` with that schedule and
+  runs it in this process when due; `prefect deployment run ingest/budgetlake-nightly` runs it now.
+- Dask: `--dask-address tcp://scheduler:8786` submits each report to that cluster; its workers need
+  budgetlake installed, read access to the PDFs and warehouse paths, and PREFECT_API_URL of a server
+  they can reach (the temporary server listens on 127.0.0.1 only).
 """
 
 from __future__ import annotations
