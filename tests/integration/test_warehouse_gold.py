@@ -1,0 +1,95 @@
+"""Every gold figure reads back exactly from a warehouse the pipeline built, with pandas, DuckDB and polars."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from flows.pipeline import process_report
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared"
+GOLD = SHARED / "gold"
+INPUTS = sorted((SHARED / "corpus" / "final_accounts").glob("*.pdf")) + sorted((REPO / "data" / "samples").glob("*.pdf"))
+
+pytestmark = [
+    pytest.mark.corpus,
+    pytest.mark.skipif(not GOLD.is_dir(), reason="../shared is not beside the checkout"),
+]
+
+
+def read_gold(path: Path):
+    meta, rows = {}, []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#@"):
+            key, value = line[2:].split(":", 1)
+            meta[key.strip()] = value.strip()
+        elif line.strip() and not line.startswith("#"):
+            rows.append(tuple(line.split("\t")))
+    return meta, rows
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    root = tmp_path_factory.mktemp("warehouse")
+    statuses = {pdf.name: process_report(pdf, root).status for pdf in INPUTS}
+    return root, statuses
+
+
+def test_statuses(warehouse):
+    _, statuses = warehouse
+    assert statuses == {
+        "上海市普陀区财政局2024年度部门决算.pdf": "valid",
+        "中共上海市普陀区委社会工作部2024年度部门决算.pdf": "valid",
+        "部门决算模板-上海2024.pdf": "valid",
+        "上海市普陀区财政局2024年度部门决算-篡改样例.pdf": "quarantined",
+        "武汉市硚口区司法局2024年度部门决算公开.pdf": "warnings",
+    }
+
+
+def _read(library: str, folder: Path):
+    """All cells of one tables/<table> folder as (department, year, side, subject_code, item_key, measure, amount)."""
+    if library == "pandas":
+        import pandas as pd
+
+        frame = pd.read_parquet(folder)
+        records = frame.astype({"department": str}).to_dict("records")
+    elif library == "duckdb":
+        import duckdb
+
+        relation = duckdb.sql(
+            f"SELECT * FROM read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
+        )
+        records = [dict(zip(relation.columns, row)) for row in relation.fetchall()]
+    else:
+        import polars as pl
+
+        records = pl.read_parquet(folder / "**" / "*.parquet", hive_partitioning=True).to_dicts()
+    return records
+
+
+@pytest.mark.parametrize("library", ["pandas", "duckdb", "polars"])
+@pytest.mark.parametrize("gold", [pytest.param(g, id=g.stem[:16]) for g in sorted(GOLD.glob("*.tsv"))])
+def test_gold_figures_read_back(library, gold, warehouse):
+    root, _ = warehouse
+    meta, rows = read_gold(gold)
+    cache: dict[str, list[dict]] = {}
+    mismatches = []
+    for table, side, key, measure, value in rows:
+        if table not in cache:
+            cache[table] = [
+                r for r in _read(library, root / "tables" / table)
+                if r["department"] == meta["department"] and int(r["year"]) == int(meta["year"])
+            ]
+        hits = [
+            r for r in cache[table]
+            if r["measure"] == measure and key in (r["item_key"], r["subject_code"]) and (side == "-" or r["side"] == side)
+        ]
+        expected = None if value == "null" else Decimal(value) * 10000
+        got = [r["amount_yuan"] for r in hits]
+        got = [None if g is None or str(g) in ("<NA>", "nan") else Decimal(str(g)) for g in got]
+        if got != [expected]:
+            mismatches.append((table, side, key, measure, value, got))
+    assert mismatches == []
