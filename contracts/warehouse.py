@@ -74,6 +74,9 @@ def remove_report(warehouse: Path, report_id: str) -> list[Path]:
 def _write(frame: pd.DataFrame, dataset: str, target: Path, warehouse: Path) -> None:
     schema = arrow_schema(dataset)
     table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+    # No pandas metadata: readers take the types from the Arrow schema alone (pandas chokes on the
+    # ArrowDtype names it would record for list<string> columns).
+    table = table.replace_schema_metadata(None)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = warehouse / TMP_DIR
     tmp_dir.mkdir(parents=True, exist_ok=True)

@@ -93,3 +93,14 @@ def test_gold_figures_read_back(library, gold, warehouse):
         if got != [expected]:
             mismatches.append((table, side, key, measure, value, got))
     assert mismatches == []
+
+
+@pytest.mark.parametrize("dataset", ["reports", "checks", "tables/expenditure", "quarantine/tables/income"])
+def test_every_dataset_reads_with_pandas_including_partitions(dataset, warehouse):
+    import pandas as pd
+
+    root, _ = warehouse
+    frame = pd.read_parquet(root / dataset)
+    assert len(frame) > 0
+    assert {"department", "year"} <= set(frame.columns)
+    assert set(frame["year"].astype(int)) == {2024}
