@@ -2,37 +2,63 @@
 
 from __future__ import annotations
 
+import re
+
 import pypdfium2 as pdfium
 
 from extract.errors import NotABudgetReport
 from extract.grid import PageGrid, read_grids, read_unruled, stitch
 from extract.lines import positioned_lines
-from extract.locate import TitleHit, declared_empty, find_titles, match_title
+from extract.locate import TOC_MIN_TITLES, TitleHit, declared_empty, find_titles, match_title, squeeze, title_aliases
 from extract.model import PdfText, RawReport, RawTable
 
-# Continuation pages searched after a title page.
+# Continuation pages searched after the last title page.
 MAX_CONTINUATION_PAGES = 4
+# A page after the last title continues its table when this many of its text lines read as table rows.
+MIN_TABLE_LINES = 3
+# Pages before the first title found in text order that may hold a title the text order split up.
+SPLIT_TITLE_LOOKBACK = 3
+
+
+def _holds_split_title(page_text: str) -> bool:
+    """Whether the characters of some title stand in the page text in order (a title the text order broke up)."""
+    text = squeeze(page_text)
+    for alias in title_aliases():
+        remaining = iter(text)
+        if all(char in remaining for char in alias):
+            return True
+    return False
 
 
 def _title_hits(pdf: PdfText) -> list[TitleHit]:
-    """Titles from the text order, completed by lines rebuilt from positions on pages where text order splits them."""
+    """Titles from the text order, completed by lines rebuilt from positions on pages where text order splits them.
+
+    Only pages near the found titles whose text holds a title's characters in order are
+    rebuilt, so most reports need no second look at the PDF.
+    """
     hits = find_titles(pdf.page_texts)
     found_pages = {h.page for h in hits}
-    document = pdfium.PdfDocument(str(pdf.path))
-    try:
-        for page_no in range(1, pdf.page_count + 1):
-            if page_no in found_pages or not pdf.page_texts[page_no - 1].strip():
-                continue
-            lines = positioned_lines(document[page_no - 1])
-            page_hits = [
-                TitleHit(table, line, page_no, index)
-                for index, line in enumerate(lines)
-                if (table := match_title(line)) is not None
-            ]
-            if len({h.table for h in page_hits}) < 3:  # not a table of contents
-                hits.extend(page_hits)
-    finally:
-        document.close()
+    first = min(found_pages, default=1) - SPLIT_TITLE_LOOKBACK
+    last = max(found_pages, default=pdf.page_count)
+    suspects = [
+        page_no
+        for page_no in range(max(first, 1), last + 1)
+        if page_no not in found_pages and _holds_split_title(pdf.page_texts[page_no - 1])
+    ]
+    if suspects:
+        document = pdfium.PdfDocument(str(pdf.path))
+        try:
+            for page_no in suspects:
+                lines = positioned_lines(document[page_no - 1])
+                page_hits = [
+                    TitleHit(table, line, page_no, index)
+                    for index, line in enumerate(lines)
+                    if (table := match_title(line)) is not None
+                ]
+                if len({h.table for h in page_hits}) < TOC_MIN_TITLES:
+                    hits.extend(page_hits)
+        finally:
+            document.close()
     hits.sort(key=lambda h: (h.page, h.line_index))
     first_seen: dict[str, TitleHit] = {}
     for hit in hits:
@@ -40,11 +66,24 @@ def _title_hits(pdf: PdfText) -> list[TitleHit]:
     return sorted(first_seen.values(), key=lambda h: (h.page, h.line_index))
 
 
-def _candidate_pages(hits: list[TitleHit], page_count: int) -> list[int]:
-    pages: set[int] = set()
-    for hit in hits:
-        pages.update(range(hit.page, min(hit.page + MAX_CONTINUATION_PAGES, page_count) + 1))
-    return sorted(pages)
+_TABLE_LINE = re.compile(r"^\s*\d{3}(\s+\d{2}){0,2}\s|\d[\d,]*\.\d{2}(?!\s*(万元|元|%|％))")
+
+
+def _looks_tabular(page_text: str) -> bool:
+    """Text-only triage for a page after the last title: table rows (codes, bare figures), not prose."""
+    return sum(1 for line in page_text.splitlines() if _TABLE_LINE.search(line)) >= MIN_TABLE_LINES
+
+
+def _candidate_pages(hits: list[TitleHit], pdf: PdfText) -> list[int]:
+    """Pages camelot reads: every page from the first title to the last, and the pages after the last
+    title while they look like table rows."""
+    first, last = hits[0].page, max(h.page for h in hits)
+    pages = list(range(first, last + 1))
+    for page_no in range(last + 1, min(last + MAX_CONTINUATION_PAGES, pdf.page_count) + 1):
+        if not _looks_tabular(pdf.page_texts[page_no - 1]):
+            break
+        pages.append(page_no)
+    return pages
 
 
 def extract_report(pdf: PdfText) -> RawReport:
@@ -54,7 +93,7 @@ def extract_report(pdf: PdfText) -> RawReport:
         raise NotABudgetReport(
             f"{pdf.path.name}: none of the standard budget tables (收入支出决算总表, 支出决算表, …) was found"
         )
-    grids = read_grids(pdf.path, _candidate_pages(hits, pdf.page_count))
+    grids = read_grids(pdf.path, _candidate_pages(hits, pdf))
     titled_pages = {h.page for h in hits}
     hits_by_page: dict[int, list[TitleHit]] = {}
     for hit in hits:
