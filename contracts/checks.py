@@ -23,8 +23,13 @@ def run_checks(
     restorations: Iterable[Mapping] = (),
     declared_empty: frozenset[str] = frozenset(),
     unit_factor_yuan: int = 10000,
+    unreadable_cells: Iterable[Mapping] = (),
 ) -> pd.DataFrame:
-    """The `checks` dataset rows of one report: every check run, passed or not (see checks.toml)."""
+    """The `checks` dataset rows of one report: every check run, passed or not (see checks.toml).
+
+    unreadable_cells: cells under a figure column whose text is no figure (table, page, row_no,
+    measure, text), kept as null in the tables and reported here as errors.
+    """
     findings = Findings(report_id, unit_factor_yuan)
     structural.check_presence(findings, dict(tables), frozenset(declared_empty))
     cells: dict[str, list[Cell]] = {}
@@ -42,12 +47,22 @@ def run_checks(
     accounting.check_cross(findings, cells)
     if not any(r["check"] == "figure_cut_short" for r in findings.rows):
         findings.add("figure_cut_short", None, True, "no figure cut short in print")
+    unreadable = 0
+    for c in unreadable_cells:
+        unreadable += 1
+        findings.add("figure_readable", c.get("table"), False,
+                     f"{c.get('table')} p.{c.get('page')} printed row {c.get('row_no')} {c.get('measure')}: "
+                     f"{c.get('text')!r} is not a figure (stored as null)")
+    if not unreadable:
+        findings.add("figure_readable", None, True, "every cell under a figure column reads as a figure or blank")
     restored = 0
     for r in restorations:
         restored += 1
+        outcome = (f"restored to {r.get('code_restored')}" if r.get("code_restored")
+                   else "left as printed: no full code for that name elsewhere in the report")
         findings.add("subject_code_restored", r.get("table"), False,
                      f"{r.get('table')} p.{r.get('page')} row {r.get('row_no')} {r.get('item')}: "
-                     f"code printed {r.get('code_printed')} restored to {r.get('code_restored')}")
+                     f"code printed {r.get('code_printed')} {outcome}")
     if not restored:
         findings.add("subject_code_restored", None, True, "no subject code restored")
     return findings.frame()

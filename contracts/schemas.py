@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
@@ -49,6 +51,7 @@ def partition_field(name: str) -> pyarrow.Field:
     return pyarrow.field(name, _ARROW_TYPES[col.type], nullable=False)
 
 
+@lru_cache(maxsize=None)
 def pandera_schema(dataset: str, *, table: str | None = None, with_partitions: bool = False) -> pa.DataFrameSchema:
     """pandera schema (pandas backend) of a dataset's in-memory frame.
 

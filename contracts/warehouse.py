@@ -28,11 +28,13 @@ def partition_dir(department: str | None, year: int | None) -> str:
 
 
 def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFrame], checks: pd.DataFrame,
-                 quarantined: bool) -> None:
+                 quarantined: bool, tables_validated: bool = False) -> None:
     """Replace every file of report_row['report_id'] with its reports/checks/tables files.
 
     Tables go under quarantine/tables/ when quarantined; failed reports pass tables={} and may
-    leave department/year None (stored as department=_unknown/year=0).
+    leave department/year None (stored as department=_unknown/year=0). Every frame is validated
+    before anything is written; tables_validated=True skips the table frames when the caller's
+    schema_valid checks already validated them (pandera is the costliest step of a write).
     """
     warehouse = Path(warehouse)
     report_id = report_row["report_id"]
@@ -42,8 +44,9 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
         checks = empty_frame("checks")
     pandera_schema("reports").validate(reports_frame)
     pandera_schema("checks").validate(checks)
-    for name, frame in tables.items():
-        pandera_schema("table_cells", table=name).validate(frame)
+    if not tables_validated:
+        for name, frame in tables.items():
+            pandera_schema("table_cells", table=name).validate(frame)
     remove_report(warehouse, report_id)
     _write(reports_frame, "reports", warehouse / "reports" / part / f"{report_id}.parquet", warehouse)
     _write(checks, "checks", warehouse / "checks" / part / f"{report_id}.parquet", warehouse)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -180,6 +180,12 @@ def unchanged_outcome(path: Path, warehouse: Path, pipeline_version: str = PIPEL
     return _outcome_from_row(row, failed, skipped=True)
 
 
+def _schema_checks_passed(checks) -> bool:
+    """Whether run_checks validated every table frame against its pandera schema (so the writer need not again)."""
+    schema_rows = checks[checks["check"] == "schema_valid"]
+    return len(schema_rows) > 0 and bool(schema_rows["passed"].all())
+
+
 def process_report(path: Path, warehouse: Path, *, force: bool = False,
                    pipeline_version: str = PIPELINE_VERSION) -> ReportOutcome:
     """One PDF end to end: preflight → (skip if unchanged) → extract → transform → checks → status → write.
@@ -214,7 +220,8 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
         meta = dict(frames.meta)
         tables = frames.tables
         checks = checking.run_checks(
-            sha256[:16], frames.tables, frames.restorations, frames.declared_empty, meta["unit_factor_yuan"]
+            sha256[:16], frames.tables, frames.restorations, frames.declared_empty, meta["unit_factor_yuan"],
+            unreadable_cells=[asdict(problem) for problem in frames.problems],
         )
         status, error = checking.decide_status(checks)
     except ReportError as problem:
@@ -227,7 +234,8 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
     row = _report_row(sha256, path.name, status=status, error=error, meta=meta, pages=pages,
                       pipeline_version=pipeline_version)
     try:
-        store.write_report(warehouse, row, tables, checks, quarantined=(status == "quarantined"))
+        store.write_report(warehouse, row, tables, checks, quarantined=(status == "quarantined"),
+                           tables_validated=_schema_checks_passed(checks))
     except Exception as problem:  # noqa: BLE001 - e.g. frames the schema rejects: record the report as failed
         if status == "failed":
             raise  # not even a failed row can be written: the warehouse itself is broken

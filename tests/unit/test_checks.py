@@ -181,3 +181,23 @@ def test_decide_status(rows, expected_status):
 def test_checks_frame_matches_checks_schema():
     from contracts.schemas import pandera_schema
     pandera_schema("checks").validate(_run({"income": [(None, "total", "total", "1")]}))
+
+
+def test_unreadable_figure_cells_are_errors_that_quarantine():
+    from contracts.checks import decide_status, run_checks
+
+    checks = run_checks(
+        "r1", {}, unreadable_cells=[{"table": "income", "page": 3, "row_no": 2, "measure": "total", "text": "12a"}]
+    )
+    row = checks[checks["check"] == "figure_readable"].iloc[0]
+    assert (row["severity"], bool(row["passed"])) == ("error", False)
+    assert "'12a'" in row["detail"] and "p.3" in row["detail"]
+    assert decide_status(checks)[0] == "quarantined"
+
+
+def test_no_unreadable_cells_gives_one_passed_row():
+    from contracts.checks import run_checks
+
+    rows = run_checks("r1", {})
+    readable = rows[rows["check"] == "figure_readable"]
+    assert list(readable["passed"]) == [True]
