@@ -1,0 +1,1 @@
+"""budgetlake's benchmark harness (issue 5): cold/warm/baseline/scale/latency cases, run with `python -m bench`."""
