@@ -1,8 +1,7 @@
-"""Shared test fixtures: paths to shared material, PDF builders for good and bad inputs, the Prefect test server."""
+"""Shared test fixtures: paths to shared material, the PDF builders of tests/builders.py, the Prefect test server."""
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
@@ -12,72 +11,12 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 import pytest
 
+from tests.builders import (  # noqa: F401 - re-exported for fixtures below
+    SEED_PDF, UNRELATED_LINES, bad_inputs, read_dataset, scanned_pdf_bytes, text_pdf_bytes,
+)
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT / ".." / "shared"
-SEED_PDF = REPO_ROOT / "data" / "samples" / "武汉市硚口区司法局2024年度部门决算公开.pdf"
-
-
-# ---------- PDF builders (tests make their own bad inputs) ----------
-
-
-def text_pdf_bytes(lines: list[str], *, pages: int = 1, password: str | None = None) -> bytes:
-    """A small PDF with a real text layer (Helvetica, so ASCII text), optionally user-password encrypted."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, encrypt=password)
-    for page_no in range(1, pages + 1):
-        y = 800
-        for line in lines:
-            pdf.drawString(72, y, f"{line}")
-            y -= 18
-        pdf.drawString(72, 40, f"page {page_no}")
-        pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
-
-
-def scanned_pdf_bytes(pages: int = 2) -> bytes:
-    """A PDF whose pages are only pictures (as a scanner makes them): no text layer at all."""
-    from PIL import Image, ImageDraw
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
-
-    picture = Image.new("RGB", (400, 300), "white")
-    draw = ImageDraw.Draw(picture)
-    draw.rectangle((20, 20, 380, 280), outline="black", width=3)
-    for row in range(5):
-        draw.line((20, 60 + row * 45, 380, 60 + row * 45), fill="black", width=2)
-    draw.text((40, 30), "2024 budget table (scanned)", fill="black")
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
-    for _ in range(pages):
-        pdf.drawImage(ImageReader(picture), 50, 300, width=480, height=360)
-        pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
-
-
-UNRELATED_LINES = [
-    "Minutes of the neighbourhood gardening club",
-    "We planted tomatoes, beans and sunflowers this spring.",
-    "Next meeting: Saturday at ten, bring gloves.",
-]
-
-
-def bad_inputs() -> dict[str, tuple[bytes, str]]:
-    """File name -> (bytes, a phrase the human error must contain) for every kind of unreadable input."""
-    good_pdf = text_pdf_bytes(UNRELATED_LINES, pages=2)
-    return {
-        "empty.pdf": (b"", "empty"),
-        "not_a_pdf.pdf": (b"<html><body>404 Not Found</body></html>\n" * 20, "not a PDF"),
-        "truncated.pdf": (good_pdf[: len(good_pdf) // 2], "truncated"),
-        "encrypted.pdf": (text_pdf_bytes(UNRELATED_LINES, password="secret"), "password"),
-        "scanned.pdf": (scanned_pdf_bytes(), "OCR"),
-    }
 
 
 @pytest.fixture(scope="session")
@@ -115,17 +54,6 @@ def tmp_warehouse(tmp_path: Path) -> Path:
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
     return warehouse
-
-
-def read_dataset(warehouse: Path, dataset: str):
-    """A warehouse dataset as one pandas frame, hive partitions (department, year) back as columns."""
-    import pyarrow.dataset as ds
-
-    frame = ds.dataset(warehouse / dataset, format="parquet", partitioning="hive").to_table().to_pandas(
-        ignore_metadata=True)
-    frame["department"] = frame["department"].astype(str)
-    frame["year"] = frame["year"].astype(int)
-    return frame
 
 
 # ---------- Prefect ----------

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import UNRELATED_LINES, bad_inputs, read_dataset, text_pdf_bytes
+from tests.builders import UNRELATED_LINES, bad_inputs, read_dataset, text_pdf_bytes
 
 from flows.pipeline import exit_code, process_paths
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import read_dataset, UNRELATED_LINES, bad_inputs, text_pdf_bytes
+from tests.builders import read_dataset, UNRELATED_LINES, bad_inputs, text_pdf_bytes
 
 from flows.cli import main
 

@@ -13,12 +13,12 @@ from extract.errors import NotABudgetReport
 from extract.locate import match_title
 from extract.preflight import read_pdf_text
 from extract.report import extract_report
+from tests.goldfiles import gold_files, read_gold
 from transform.report import ReportFrames, transform_report
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 FINAL = SHARED / "corpus" / "final_accounts"
-GOLD = SHARED / "gold"
 SAMPLES = REPO / "data" / "samples"
 NINE = {
     "income_expenditure_summary", "income", "expenditure", "appropriation_summary",
@@ -44,20 +44,7 @@ def frames_of(path: Path) -> ReportFrames:
     return transform_report(extract_report(read_pdf_text(path)))
 
 
-def read_gold(path: Path) -> tuple[dict[str, str], list[tuple[str, str, str, str, str]]]:
-    meta: dict[str, str] = {}
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#@"):
-            key, value = line[2:].split(":", 1)
-            meta[key.strip()] = value.strip()
-        elif line.strip() and not line.startswith("#"):
-            table, side, key, measure, value = line.split("\t")
-            rows.append((table, side, key, measure, value))
-    return meta, rows
-
-
-GOLD_FILES = sorted(GOLD.glob("*.tsv")) if GOLD.is_dir() else []
+GOLD_FILES = gold_files()
 
 
 def _gold_cases():

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import read_dataset, SEED_PDF, UNRELATED_LINES, bad_inputs, text_pdf_bytes
+from tests.builders import read_dataset, SEED_PDF, UNRELATED_LINES, bad_inputs, text_pdf_bytes
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 

@@ -8,27 +8,16 @@ from pathlib import Path
 import pytest
 
 from flows.pipeline import process_report
+from tests.goldfiles import GOLD_DIR, gold_files, read_gold
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
-GOLD = SHARED / "gold"
 INPUTS = sorted((SHARED / "corpus" / "final_accounts").glob("*.pdf")) + sorted((REPO / "data" / "samples").glob("*.pdf"))
 
 pytestmark = [
     pytest.mark.corpus,
-    pytest.mark.skipif(not GOLD.is_dir(), reason="../shared is not beside the checkout"),
+    pytest.mark.skipif(not GOLD_DIR.is_dir(), reason="../shared is not beside the checkout"),
 ]
-
-
-def read_gold(path: Path):
-    meta, rows = {}, []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#@"):
-            key, value = line[2:].split(":", 1)
-            meta[key.strip()] = value.strip()
-        elif line.strip() and not line.startswith("#"):
-            rows.append(tuple(line.split("\t")))
-    return meta, rows
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +60,7 @@ def _read(library: str, folder: Path):
 
 
 @pytest.mark.parametrize("library", ["pandas", "duckdb", "polars"])
-@pytest.mark.parametrize("gold", [pytest.param(g, id=g.stem[:16]) for g in sorted(GOLD.glob("*.tsv"))])
+@pytest.mark.parametrize("gold", [pytest.param(g, id=g.stem[:16]) for g in gold_files()])
 def test_gold_figures_read_back(library, gold, warehouse):
     root, _ = warehouse
     meta, rows = read_gold(gold)

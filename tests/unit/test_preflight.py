@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import UNRELATED_LINES, bad_inputs, scanned_pdf_bytes, text_pdf_bytes
+from tests.builders import UNRELATED_LINES, bad_inputs, scanned_pdf_bytes, text_pdf_bytes
 
 from extract.errors import UnreadableReport
 from extract.preflight import read_pdf_text, sha256_of_file
