@@ -1,0 +1,124 @@
+"""Benchmark arithmetic and presentation: medians, ratios, the Markdown table, process roles, scale verification."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bench.measure import role_of
+from bench.run import verify_scale_run
+from bench.stats import CaseSummary, fmt, fmt_ratio, markdown_table, median, ratio
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        pytest.param([3.0, 1.0, 2.0], 2.0, id="odd"),
+        pytest.param([4.0, 1.0, 3.0, 2.0], 2.5, id="even"),
+        pytest.param([7.5], 7.5, id="one"),
+        pytest.param([], None, id="none"),
+    ],
+)
+def test_median(values, expected):
+    assert median(values) == expected
+
+
+@pytest.mark.parametrize(
+    "numerator, denominator, expected",
+    [
+        pytest.param(30.0, 3.0, 10.0, id="plain"),
+        pytest.param(1.0, 0.0, None, id="zero-denominator"),
+        pytest.param(None, 2.0, None, id="missing"),
+    ],
+)
+def test_ratio(numerator, denominator, expected):
+    assert ratio(numerator, denominator) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        pytest.param(12.345, "×12.3", id="speed-up"),
+        pytest.param(1.0, "×1.0", id="one"),
+        pytest.param(0.046, "4.6%", id="share"),
+        pytest.param(None, "–", id="missing"),
+    ],
+)
+def test_fmt_ratio(value, expected):
+    assert fmt_ratio(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, digits, expected",
+    [
+        pytest.param(1234.5, 1, "1,234.5", id="thousands"),
+        pytest.param(0.1234, 3, "0.123", id="small"),
+        pytest.param(None, 2, "–", id="missing"),
+    ],
+)
+def test_fmt(value, digits, expected):
+    assert fmt(value, digits) == expected
+
+
+def test_case_summary_throughput():
+    summary = CaseSummary(case="cold", walls_s=[10.0, 12.0, 11.0], pages=98, reports=4)
+    assert summary.median_s == 11.0
+    assert summary.pages_per_s == pytest.approx(8.909, abs=0.001)
+    assert summary.reports_per_min == pytest.approx(21.818, abs=0.001)
+    assert summary.s_per_report == 2.75
+
+
+def test_markdown_table():
+    summaries = [
+        CaseSummary(case="cold", walls_s=[10.0, 12.0, 11.0], pages=98, reports=4, rss_main_mb=300.4,
+                    rss_worker_mb=812.0),
+        CaseSummary(case="baseline", walls_s=[100.0], pages=98, reports=4, rss_main_mb=344.8),
+    ]
+    expected = "\n".join([
+        "| case | runs | median s | min–max s | pages/s | reports/min | s/report | peak RSS main MB | peak RSS worker MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| cold | 3 | 11.00 | 10.00–12.00 | 8.9 | 21.8 | 2.750 | 300 | 812 |",
+        "| baseline | 1 | 100.00 | 100.00–100.00 | 1.0 | 2.4 | 25.000 | 345 | – |",
+    ])
+    assert markdown_table(summaries) == expected
+
+
+@pytest.mark.parametrize(
+    "cmdline, is_root, expected",
+    [
+        pytest.param([".venv/bin/budgetlake", "run"], True, "main", id="root"),
+        pytest.param(["python", "-c", "from multiprocessing.spawn import spawn_main; spawn_main(tracker_fd=5)"],
+                     False, "worker", id="pool-worker"),
+        pytest.param(["python", "-c", "from multiprocessing.resource_tracker import main;main(4)"], False, "helper",
+                     id="resource-tracker"),
+        pytest.param(["python", "-m", "uvicorn", "--app-dir", "x", "prefect.server.api.server:create_app"], False,
+                     "server", id="temporary-server"),
+        pytest.param(["gs", "-q"], False, "helper", id="anything-else"),
+    ],
+)
+def test_role_of(cmdline, is_root, expected):
+    assert role_of(cmdline, is_root) == expected
+
+
+def test_verify_scale_run(tmp_path):
+    for department, year, source_file, status in [
+        ("武汉市江汉区第1局", 2019, "a.pdf", "warnings"),
+        ("武汉市江汉区第2局", 2020, "b.pdf", "quarantined"),
+        ("武汉市江汉区第3局", 2021, "c.pdf", "warnings"),  # factor 2: should have been quarantined
+    ]:
+        folder = tmp_path / "reports" / f"department={department}" / f"year={year}"
+        folder.mkdir(parents=True)
+        pd.DataFrame({"source_file": [source_file], "status": [status]}).to_parquet(folder / "r.parquet")
+    manifest = {"reports": [
+        {"file": "a.pdf", "department": "武汉市江汉区第1局", "year": 2019, "factor": 1},
+        {"file": "b.pdf", "department": "武汉市江汉区第2局", "year": 2020, "factor": 3},
+        {"file": "c.pdf", "department": "武汉市江汉区第3局", "year": 2021, "factor": 2},
+        {"file": "d.pdf", "department": "武汉市江汉区第4局", "year": 2022, "factor": 1},
+    ]}
+    verdict = verify_scale_run(tmp_path, manifest)
+    assert verdict["reports"] == 4
+    assert verdict["in_warehouse"] == 3
+    assert verdict["mismatches"] == 2
+    assert verdict["first_mismatches"][0].startswith("c.pdf: got")
+    assert verdict["first_mismatches"][1] == "d.pdf: missing"
+    assert verdict["status_by_factor"] == {"x1 warnings": 1, "x2 warnings": 1, "x3 quarantined": 1}
