@@ -48,11 +48,13 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
         for name, frame in tables.items():
             pandera_schema("table_cells", table=name).validate(frame)
     remove_report(warehouse, report_id)
-    _write(reports_frame, "reports", warehouse / "reports" / part / f"{report_id}.parquet", warehouse)
-    _write(checks, "checks", warehouse / "checks" / part / f"{report_id}.parquet", warehouse)
     tables_root = warehouse / QUARANTINE / "tables" if quarantined else warehouse / "tables"
     for name, frame in tables.items():
         _write(frame, "table_cells", tables_root / name / part / f"{report_id}.parquet", warehouse)
+    _write(checks, "checks", warehouse / "checks" / part / f"{report_id}.parquet", warehouse)
+    # The reports row goes last: it is what marks a report as stored (find_by_sha skips on it), so a
+    # run killed before it leaves the report to be processed again by the next run.
+    _write(reports_frame, "reports", warehouse / "reports" / part / f"{report_id}.parquet", warehouse)
 
 
 def empty_frame(dataset: str) -> pd.DataFrame:
