@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from extract.model import Cell, RawTable
 from transform import layout
 from transform.columns import Column, classify_columns, column_groups, header_row_count
-from transform.numbers import parse_amount
+from transform.numbers import from_fen, parse_amount, to_fen
 from transform.text import clean_label
 
 ECONOMIC_TABLES = frozenset({"basic_expenditure"})
@@ -126,7 +125,7 @@ class _SummaryKeys:
 
 def _row_key(table: str, group: GroupRow, summary: _SummaryKeys) -> tuple[str | None, str | None]:
     """(item_key, subject_code) for a group row."""
-    if table == "three_public":
+    if table in SINGLE_ROW_TABLES:  # its one figures row is the table's total
         return "total", None
     if table in layout.SUMMARY_TABLES:
         if not group.label:
@@ -156,14 +155,14 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
     data_rows = rows[header_count:]
     if raw.name in SINGLE_ROW_TABLES:
         data_rows = data_rows[:1]
+    keep_blank_rows = raw.name in SINGLE_ROW_TABLES
     for row_no, row in enumerate(data_rows, start=1):
         read = [_read_group(group, row) for group in groups]
         _borrow_spanning_amounts(read)
         for group_index, group in enumerate(read):
             if not group.cells:
                 continue
-            is_single = raw.name in SINGLE_ROW_TABLES
-            if not is_single and not group.code and not group.has_amounts() and not _has_words(group.label):
+            if not keep_blank_rows and not group.code and not group.has_amounts() and not _has_words(group.label):
                 continue  # a blank side of a two-sided row, or a template's "……" placeholder row
             item_key, code = _row_key(raw.name, group, summary)
             for measure, (column, cell) in group.cells.items():
@@ -171,9 +170,10 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
                     cell = Cell("", cell.page)
                 try:
                     amount = parse_amount(cell.text)
-                except ValueError:
+                    amount_yuan = None if amount is None else from_fen(to_fen(amount * unit_factor_yuan))
+                except ValueError:  # not a figure, or finer than 分 once in 元: never rounded, never 0
                     problems.append(CellProblem(raw.name, cell.page, row_no, measure, cell.text))
-                    amount = None
+                    amount_yuan = None
                 records.append(
                     {
                         "_order": (0 if raw.name in layout.SUMMARY_TABLES else group_index, row_no),
@@ -188,7 +188,7 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
                         "line_no": group.line_no,
                         "measure": measure,
                         "measure_label": column.label,
-                        "amount_yuan": None if amount is None else (amount * unit_factor_yuan).quantize(Decimal("0.01")),
+                        "amount_yuan": amount_yuan,
                     }
                 )
     return _number_rows(records), problems

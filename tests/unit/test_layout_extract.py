@@ -188,3 +188,10 @@ def test_report_meta_from_cover(cover, expected):
 
 def test_unit_line_printed_beside_the_body_line():
     assert unit_of("单位：武汉市硚口区司法局本级 单位：万元") == "万元"
+
+
+def test_a_figure_finer_than_fen_is_reported_not_rounded():
+    rows = [[C("科目编码"), C("科目名称"), C("合计")], [C("201"), C("一般公共服务支出"), C("12.345")]]
+    records, problems = table_records(RawTable("general_budget_expenditure", "t", (1,), rows), 1)  # printed in 元
+    assert records[0]["amount_yuan"] is None
+    assert [(p.measure, p.text) for p in problems] == [("total", "12.345")]
