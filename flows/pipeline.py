@@ -266,6 +266,24 @@ def process_paths(paths: Iterable[str | Path], warehouse: Path, *, force: bool =
     return [outcomes[path] for path in sorted(outcomes)]
 
 
+def all_unchanged(paths: Iterable[str | Path], warehouse: Path,
+                  pipeline_version: str = PIPELINE_VERSION) -> list[ReportOutcome] | None:
+    """The outcomes of a run with nothing to do (every distinct PDF already stored unchanged), else None.
+
+    Reads file bytes and the warehouse only; stops at the first report that needs work.
+    """
+    unique, duplicates = group_duplicates(discover(paths))
+    outcomes: dict[Path, ReportOutcome] = {}
+    for path in unique:
+        outcome = unchanged_outcome(path, warehouse, pipeline_version)
+        if outcome is None:
+            return None
+        outcomes[path] = outcome
+    for duplicate, original in duplicates.items():
+        outcomes[duplicate] = duplicate_outcome(outcomes[original], duplicate)
+    return [outcomes[path] for path in sorted(outcomes)]
+
+
 def exit_code(outcomes: Iterable[ReportOutcome]) -> int:
     """0 when every report is valid or has warnings, 2 when some failed or were quarantined."""
     return 0 if all(outcome.ok for outcome in outcomes) else 2
