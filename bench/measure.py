@@ -55,11 +55,9 @@ def _sample(root: psutil.Process, peaks: dict[int, tuple[str, int]]) -> None:
     for proc in tree:
         try:
             rss = proc.memory_info().rss
-            if proc.pid not in peaks:
-                peaks[proc.pid] = (role_of(proc.cmdline(), proc.pid == root.pid), rss)
-            else:
-                role, peak = peaks[proc.pid]
-                peaks[proc.pid] = (role, max(peak, rss))
+            # the role is re-read each time: a child seen between fork and exec still shows its parent's cmdline
+            role = role_of(proc.cmdline(), proc.pid == root.pid)
+            peaks[proc.pid] = (role, max(rss, peaks.get(proc.pid, (role, 0))[1]))
         except psutil.Error:
             continue
 
