@@ -49,11 +49,11 @@ class CaseSummary:
 
     @property
     def pages_per_s(self) -> float | None:
-        return ratio(self.pages, self.median_s)
+        return ratio(self.pages, self.median_s) if self.pages else None  # a case that reads no PDF
 
     @property
     def reports_per_min(self) -> float | None:
-        per_s = ratio(self.reports, self.median_s)
+        per_s = ratio(self.reports, self.median_s) if self.reports else None
         return None if per_s is None else per_s * 60
 
     @property

@@ -68,6 +68,11 @@ def test_case_summary_throughput():
     assert summary.s_per_report == 2.75
 
 
+def test_case_without_pdfs_has_no_throughput():
+    summary = CaseSummary(case="import", walls_s=[1.24], pages=0, reports=0)
+    assert (summary.pages_per_s, summary.reports_per_min, summary.s_per_report) == (None, None, None)
+
+
 def test_markdown_table():
     summaries = [
         CaseSummary(case="cold", walls_s=[10.0, 12.0, 11.0], pages=98, reports=4, rss_main_mb=300.4,
