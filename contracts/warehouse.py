@@ -124,25 +124,45 @@ def _files(warehouse: Path, dataset_dir: str, report_id: str = "*") -> list[Path
     return sorted(root.glob(f"department=*/year=*/{report_id}.parquet")) if root.exists() else []
 
 
-def find_report(warehouse: Path, report_id: str) -> dict | None:
-    """The stored reports row of report_id (with department and year), or None."""
+def stored_reports(warehouse: Path) -> dict[str, Path]:
+    """report_id → its reports file, from one walk of reports/ (look many reports up against one snapshot)."""
+    root = Path(warehouse) / "reports"
+    return {path.stem: path for path in _files(warehouse, "reports")} if root.exists() else {}
+
+
+def _reports_file(warehouse: Path, report_id: str, stored: dict[str, Path] | None) -> Path | None:
+    if stored is not None:
+        return stored.get(report_id)
     files = _files(warehouse, "reports", report_id)
-    if not files:
-        return None
-    return _row_dict(_read_file(files[0], "reports"))
+    return files[0] if files else None
 
 
-def find_by_sha(warehouse: Path, sha256: str, pipeline_version: str) -> dict | None:
+def find_report(warehouse: Path, report_id: str, stored: dict[str, Path] | None = None) -> dict | None:
+    """The stored reports row of report_id (with department and year), or None.
+
+    stored: a stored_reports() snapshot, so that looking up many reports walks the warehouse once.
+    """
+    path = _reports_file(warehouse, report_id, stored)
+    return _row_dict(_read_file(path, "reports")) if path else None
+
+
+def find_by_sha(warehouse: Path, sha256: str, pipeline_version: str,
+                stored: dict[str, Path] | None = None) -> dict | None:
     """The stored reports row for these PDF bytes written by this pipeline version, or None."""
-    row = find_report(warehouse, sha256[:16])
+    row = find_report(warehouse, sha256[:16], stored)
     if row and row["source_sha256"] == sha256 and row["pipeline_version"] == pipeline_version:
         return row
     return None
 
 
-def read_checks(warehouse: Path, report_id: str) -> pd.DataFrame:
-    """The stored checks rows of report_id (empty frame when none)."""
-    files = _files(warehouse, "checks", report_id)
+def read_checks(warehouse: Path, report_id: str, stored: dict[str, Path] | None = None) -> pd.DataFrame:
+    """The stored checks rows of report_id (empty frame when none); stored: as for find_report."""
+    reports_file = _reports_file(warehouse, report_id, stored)
+    if reports_file is not None:  # checks sit in the same partition as the reports row
+        partition = reports_file.parent.relative_to(Path(warehouse) / "reports")
+        files = [p for p in [Path(warehouse) / "checks" / partition / f"{report_id}.parquet"] if p.exists()]
+    else:
+        files = _files(warehouse, "checks", report_id)
     if not files:
         return pd.DataFrame(columns=[c.name for c in decl.dataset("checks").file_columns])
     return _read_file(files[0], "checks").drop(columns=["department", "year"])

@@ -36,6 +36,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 
 from flows import pipeline, progress  # noqa: E402
+from contracts.warehouse import stored_reports  # noqa: E402
 from flows.pipeline import ReportOutcome  # noqa: E402
 
 ARTIFACT_KEY = "budgetlake-ingest"
@@ -146,8 +147,9 @@ def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = Fa
 
     outcomes: dict[Path, ReportOutcome] = {}
     to_process: list[Path] = []
+    stored = {} if force else stored_reports(warehouse_dir)  # one walk of the warehouse for every lookup
     for path in unique:  # unchanged reports are settled here, without starting a worker
-        skipped = None if force else pipeline.unchanged_outcome(path, warehouse_dir)
+        skipped = None if force else pipeline.unchanged_outcome(path, warehouse_dir, stored=stored)
         if skipped is None:
             to_process.append(path)
         else:
@@ -158,7 +160,8 @@ def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = Fa
     with shared_api_server(), task_runner_for(workers, dask_address) as runner:
         futures = {
             runner.submit(process_report_task,
-                          {"path": path, "warehouse": warehouse_dir, "force": force,
+                          # force: this run already found the report new or changed, no second lookup
+                          {"path": path, "warehouse": warehouse_dir, "force": True,
                            "pipeline_version": pipeline.PIPELINE_VERSION}): path
             for path in to_process
         }

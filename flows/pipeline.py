@@ -157,23 +157,24 @@ def _outcome_from_row(row: dict, failed_checks: list[str], *, skipped: bool = Fa
 
 
 def unchanged_outcome(path: Path, warehouse: Path, pipeline_version: str = PIPELINE_VERSION,
-                      sha256: str | None = None) -> ReportOutcome | None:
+                      sha256: str | None = None, stored: dict[str, Path] | None = None) -> ReportOutcome | None:
     """The stored outcome when these exact bytes were already processed by this pipeline version, else None.
 
-    Reads only the file's bytes (for the digest) and the warehouse: no PDF parsing.
+    Reads only the file's bytes (for the digest) and the warehouse: no PDF parsing. stored: a
+    contracts.warehouse.stored_reports() snapshot shared by the lookups of one run.
     """
     from contracts import warehouse as store
 
     sha256 = sha256 or sha256_of_file(Path(path))
 
-    row = store.find_by_sha(warehouse, sha256, pipeline_version)
+    row = store.find_by_sha(warehouse, sha256, pipeline_version, stored)
     if not row:
         return None
     row = dict(row)
     if str(row.get("error") or "").startswith(INTERNAL_ERROR_PREFIX):
         return None
     try:
-        failed = summarize_failed_checks(store.read_checks(warehouse, row["report_id"]))
+        failed = summarize_failed_checks(store.read_checks(warehouse, row["report_id"], stored))
     except Exception:  # the reports row is what decides skipping; findings are only for display
         failed = []
     row["source_file"] = path.name
@@ -272,10 +273,13 @@ def all_unchanged(paths: Iterable[str | Path], warehouse: Path,
 
     Reads file bytes and the warehouse only; stops at the first report that needs work.
     """
+    from contracts.warehouse import stored_reports
+
     unique, duplicates = group_duplicates(discover(paths))
+    stored = stored_reports(warehouse)
     outcomes: dict[Path, ReportOutcome] = {}
     for path in unique:
-        outcome = unchanged_outcome(path, warehouse, pipeline_version)
+        outcome = unchanged_outcome(path, warehouse, pipeline_version, stored=stored)
         if outcome is None:
             return None
         outcomes[path] = outcome

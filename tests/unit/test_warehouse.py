@@ -138,3 +138,16 @@ def test_writes_leave_no_temp_file(tmp_path):
     _write(tmp_path)
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and not p.name.endswith(".parquet")]
     assert os.listdir(tmp_path)  # something was written
+
+
+def test_lookups_against_one_snapshot_of_the_warehouse(tmp_path):
+    from contracts.warehouse import stored_reports
+
+    assert stored_reports(tmp_path) == {}
+    _write(tmp_path)
+    stored = stored_reports(tmp_path)
+    assert stored == {RID: tmp_path / "reports" / f"department={DEPT}" / "year=2024" / f"{RID}.parquet"}
+    assert find_by_sha(tmp_path, SHA, "0.1.0", stored)["report_id"] == RID
+    assert find_by_sha(tmp_path, "cd" * 32, "0.1.0", stored) is None
+    assert len(read_checks(tmp_path, RID, stored)) == len(run_checks(RID, _tables()))
+    assert find_report(tmp_path, RID, {}) is None  # the snapshot is what is looked at
