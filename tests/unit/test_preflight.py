@@ -94,3 +94,17 @@ def test_corpus_pdfs_have_a_text_layer(shared_dir: Path) -> None:
         pdf = read_pdf_text(path)
         assert pdf.page_count > 0
         assert any("决算" in text or "预算" in text for text in pdf.page_texts), path.name
+
+
+def test_digest_follows_the_file_when_it_changes(tmp_path):
+    import hashlib
+    import os
+
+    from extract.preflight import sha256_of_file
+
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"first version")
+    assert sha256_of_file(path) == hashlib.sha256(b"first version").hexdigest()
+    path.write_bytes(b"second version, longer")
+    os.utime(path, ns=(1, 1))
+    assert sha256_of_file(path) == hashlib.sha256(b"second version, longer").hexdigest()
