@@ -201,6 +201,16 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     runs = [bench.measure("baseline", [BIN / "python", BENCH_DIR / "baseline_camelot.py", CORPUS], env)
             for _ in range(args.repeat)]
     bench.summarize("baseline: camelot lattice, all pages", runs, corpus_pages, corpus_reports)
+    # the baseline's cost per report on the synthetic reports, to compare with the scale runs (one run: the
+    # baseline has no fixed cost to spread, so its per-report time holds for any N)
+    synthetic_baseline = None
+    if corpora:
+        n = min(corpora)
+        folder, pages, reports = corpora[n]
+        print(f"baseline on the synthetic corpus N={n}", flush=True)
+        runs = [bench.measure(f"baseline N={n}", [BIN / "python", BENCH_DIR / "baseline_camelot.py", folder], env)]
+        synthetic_baseline = bench.summarize(f"baseline: camelot lattice, all pages, synthetic N={n}", runs,
+                                             pages, reports)
 
     home = scratch / "prefect-home-server"
     with PrefectServer(BIN / "prefect", home, scratch / "prefect-server.log", env) as server:
@@ -270,6 +280,9 @@ def run_benchmark(args: argparse.Namespace) -> dict:
         if scale[1000].median_s is not None and scale[100].median_s is not None:
             ratios["marginal_s_per_report_100_to_1000"] = (scale[1000].median_s - scale[100].median_s) / 900
     ratios["s_per_report_1000_over_100"] = flat
+    if synthetic_baseline is not None and sizes:
+        ratios["baseline_over_scale_speedup_per_report"] = ratio(synthetic_baseline.s_per_report,
+                                                                 scale[sizes[-1]].s_per_report)
     worker_peaks = [s.rss_worker_mb for s in bench.summaries if s.rss_worker_mb and not s.case.startswith("baseline")]
     result["targets"] = {
         "cold_10x_faster_than_baseline": _met(ratios["baseline_over_cold_speedup"], lambda v: v >= TARGET_SPEEDUP),
@@ -310,7 +323,8 @@ def render_report(result: dict) -> str:
         f"cold/baseline: {fmt_ratio(ratios['cold_over_baseline'])} "
         f"(speed-up {fmt_ratio(ratios['baseline_over_cold_speedup'])}); "
         f"warm/cold: {fmt_ratio(ratios['warm_over_cold'])}; "
-        f"s/report N=1000 over N=100: {fmt_ratio(ratios.get('s_per_report_1000_over_100'))}",
+        f"s/report N=1000 over N=100: {fmt_ratio(ratios.get('s_per_report_1000_over_100'))}; "
+        f"baseline s/report over largest-N s/report: {fmt_ratio(ratios.get('baseline_over_scale_speedup_per_report'))}",
         "targets (issue 5): " + ", ".join(
             f"{name} {'MET' if t['met'] else 'NOT MET' if t['met'] is False else 'n/a'}"
             for name, t in result["targets"].items()),
