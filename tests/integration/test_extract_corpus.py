@@ -207,11 +207,3 @@ def test_declared_key_identifies_every_cell(file):
     for name, frame in frames_of(_pdf_for(file)).tables.items():
         assert not frame[key].astype(str).duplicated().any(), name
 
-
-def test_pages_whose_rulings_lattice_cannot_use_fall_back_to_another_flavor():
-    # 财政局's 政府性基金 and 国有资本 tables (pp. 19-20) draw their rules in a way camelot's lattice
-    # finds no table in; they are read with a fallback flavor instead of being lost.
-    raw = extract_report(read_pdf_text(FINAL / "上海市普陀区财政局2024年度部门决算.pdf"))
-    assert raw.tables["gov_fund"].flavor != "lattice"
-    assert raw.tables["income"].flavor == "lattice"
-    assert raw.tables["gov_fund"].rows, "the fallback read the table's rows"
