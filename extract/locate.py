@@ -49,10 +49,6 @@ def title_aliases() -> dict[str, str]:
     return aliases
 
 
-def table_names() -> list[str]:
-    return [name for name in _layout() if name != "no_funds"]
-
-
 def match_title(line: str) -> str | None:
     """The canonical table a printed line titles, or None."""
     text = squeeze(line)

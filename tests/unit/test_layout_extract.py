@@ -195,3 +195,18 @@ def test_a_figure_finer_than_fen_is_reported_not_rounded():
     records, problems = table_records(RawTable("general_budget_expenditure", "t", (1,), rows), 1)  # printed in 元
     assert records[0]["amount_yuan"] is None
     assert [(p.measure, p.text) for p in problems] == [("total", "12.345")]
+
+
+def test_every_declared_table_has_title_aliases_and_column_rules():
+    from contracts.declarations import tables
+    from extract.locate import title_aliases
+    from transform import layout
+
+    declared = set(tables())
+    assert set(title_aliases().values()) == declared
+    columns = layout.load("columns")
+    assert declared <= set(columns)
+    for name, table in tables().items():
+        sides = [s for s in columns[name]]
+        ruled = {m for side in sides for m in columns[name][side]}
+        assert ruled == set(table.all_measures), name  # every contract measure can be read, and nothing else
