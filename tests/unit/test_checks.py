@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from contracts.checks import decide_status, run_checks
-from contracts.frames import long_frame
+from tests.frames import long_frame
 
 R = "r000000000000001"
 D = Decimal

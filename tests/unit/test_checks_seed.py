@@ -3,7 +3,7 @@
 import pandas as pd
 
 from contracts.checks import decide_status, run_checks
-from contracts.frames import long_frame
+from tests.frames import long_frame
 
 RID = "seed0000seed0000"
 

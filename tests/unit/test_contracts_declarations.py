@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from contracts import declarations as decl
-from contracts.frames import long_frame
+from tests.frames import long_frame
 from contracts.money import AMOUNT_DTYPE, amounts, fen, yuan_from_fen
 from contracts.schemas import arrow_schema, column_docs_markdown, pandera_schema
 

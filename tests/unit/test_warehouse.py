@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from contracts.checks import run_checks
-from contracts.frames import long_frame
+from tests.frames import long_frame
 from contracts.warehouse import find_by_sha, find_report, read_checks, write_report
 
 SHA = "ab" * 32
