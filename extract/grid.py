@@ -16,6 +16,9 @@ from extract.model import Cell
 LATTICE_OPTIONS = {"flavor": "lattice", "engine": "vector", "split_text": True}
 # For pages whose tables have no ruling lines camelot's lattice can use, tried in order.
 FALLBACK_FLAVORS = ("hybrid", "network", "stream")
+# Text that a fallback flavor lays out in fewer rows or columns than this is prose, not a table.
+MIN_ROWS = 2
+MIN_COLUMNS = 2
 # Header rows at the top of a continuation page that repeat the first page's header are dropped;
 # at most this many leading rows are compared.
 MAX_HEADER_ROWS = 8
@@ -83,8 +86,9 @@ def read_unruled(path: Path, page: int) -> list[PageGrid]:
                 tables = camelot.read_pdf(str(path), pages=str(page), flavor=flavor, split_text=True)
             except Exception:  # camelot raises plain exceptions for pages it cannot segment
                 continue
-        if len(tables):
-            return sorted(_grids(tables, flavor), key=lambda g: -g.top)
+        grids = [g for g in _grids(tables, flavor) if len(g.rows) >= MIN_ROWS and len(g.column_centres) >= MIN_COLUMNS]
+        if grids:
+            return sorted(grids, key=lambda g: -g.top)
     return []
 
 

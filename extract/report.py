@@ -131,4 +131,9 @@ def extract_report(pdf: PdfText) -> RawReport:
                 rows=stitch(first, continuations),
                 flavor=first.flavor,
             )
+    if not tables:
+        titles = ", ".join(sorted({h.title for h in hits}))
+        raise NotABudgetReport(
+            f"{pdf.path.name}: names standard tables ({titles}) but no table could be read under them"
+        )
     return RawReport(pdf=pdf, tables=tables, declared_empty=declared_empty(pdf.page_texts))

@@ -207,3 +207,22 @@ def test_declared_key_identifies_every_cell(file):
     for name, frame in frames_of(_pdf_for(file)).tables.items():
         assert not frame[key].astype(str).duplicated().any(), name
 
+
+
+def test_a_pdf_naming_tables_without_printing_any_is_not_a_budget_report(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "memo.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(60, 780, "关于报送部门决算的通知")
+    pdf.drawString(60, 750, "收入决算表")  # a title alone, no table under it
+    pdf.drawString(60, 720, "请各单位于十月底前按统一格式报送本部门决算公开材料。")
+    pdf.showPage()
+    pdf.save()
+    with pytest.raises(NotABudgetReport, match="no table could be read"):
+        extract_report(read_pdf_text(path))
