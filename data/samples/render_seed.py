@@ -85,6 +85,17 @@ def _code_body(first_figure_col: int, ncols: int) -> tuple[Cell, ...]:
     )
 
 
+# 公开05 and 公开08 print the same header: 项目 | 本年支出 (合计/小计, 基本支出, 项目支出) over split codes.
+THREE_MEASURE_SUBJECT_TABLE = TableLayout(
+    ncols=7,
+    header=(
+        (Cell(0, colspan=4), Cell(4, colspan=3)),
+        (Cell(0, colspan=3), *_cols(3, 4, 5, 6)),
+        _cols(*range(7)),
+    ),
+    body=_code_body(4, 7),
+)
+
 LAYOUTS: dict[str, TableLayout] = {
     "01": TableLayout(
         ncols=6,
@@ -124,15 +135,7 @@ LAYOUTS: dict[str, TableLayout] = {
         ),
         landscape=True,
     ),
-    "05": TableLayout(
-        ncols=7,
-        header=(
-            (Cell(0, colspan=4), Cell(4, colspan=3)),
-            (Cell(0, colspan=3), *_cols(3, 4, 5, 6)),
-            _cols(*range(7)),
-        ),
-        body=_code_body(4, 7),
-    ),
+    "05": THREE_MEASURE_SUBJECT_TABLE,
     "06": TableLayout(
         ncols=9,
         header=(
@@ -154,15 +157,7 @@ LAYOUTS: dict[str, TableLayout] = {
         body=(Cell(0, src=(0,)), Cell(1, src=(1, 2)), *(Cell(c, src=(c + 1,)) for c in range(2, 8))),
         landscape=True,
     ),
-    "08": TableLayout(
-        ncols=7,
-        header=(
-            (Cell(0, colspan=4), Cell(4, colspan=3)),
-            (Cell(0, colspan=3), *_cols(3, 4, 5, 6)),
-            _cols(*range(7)),
-        ),
-        body=_code_body(4, 7),
-    ),
+    "08": THREE_MEASURE_SUBJECT_TABLE,
     "09": TableLayout(
         ncols=12,
         header=(
