@@ -5,19 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-import pyarrow as pa
 
+from contracts.declarations import dataset
+from contracts.money import amounts
 from extract.model import RawReport
 from transform.codes import restore_cut_codes
 from transform.meta import report_meta, unit_of
 from transform.rows import CellProblem, table_records
 from transform.units import unit_factor
 
-TABLE_COLUMNS = [
-    "report_id", "table", "page", "row_no", "side", "subject_code", "subject_level",
-    "item", "item_key", "line_no", "measure", "measure_label", "amount_yuan",
-]
-AMOUNT_TYPE = pa.decimal128(20, 2)
 DEFAULT_UNIT = "万元"
 
 
@@ -31,15 +27,18 @@ class ReportFrames:
 
 
 def to_frame(report_id: str, records: list[dict]) -> pd.DataFrame:
-    """Long records → a frame with the CONTRACT's columns and types (amounts decimal128(20,2), exact)."""
-    frame = pd.DataFrame.from_records(records, columns=TABLE_COLUMNS[1:])
+    """Long records → a frame with the columns and types declared for table_cells (amounts exact decimal128)."""
+    columns = dataset("table_cells").file_columns
+    frame = pd.DataFrame.from_records(records, columns=[c.name for c in columns if c.name != "report_id"])
     frame.insert(0, "report_id", report_id)
-    for column in ("page", "row_no", "line_no"):
-        frame[column] = frame[column].astype("Int64")
-    for column in ("side", "subject_code", "subject_level", "item", "item_key", "measure", "measure_label", "table"):
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    amounts = pa.array(list(frame["amount_yuan"]), type=AMOUNT_TYPE)
-    frame["amount_yuan"] = pd.Series(amounts, dtype=pd.ArrowDtype(AMOUNT_TYPE), index=frame.index)
+    for column in columns:
+        values = frame[column.name]
+        if column.type == "int":
+            frame[column.name] = values.astype("Int64")
+        elif column.type == "decimal":
+            frame[column.name] = amounts(list(values)).set_axis(frame.index)
+        else:
+            frame[column.name] = values.astype(object).where(values.notna(), None)
     return frame
 
 
