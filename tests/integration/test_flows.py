@@ -112,3 +112,26 @@ def test_process_report_flow_forces_one_report(tmp_path: Path, tmp_warehouse: Pa
     assert outcome.status == "failed" and "password" in outcome.error
     assert outcome.skipped is False
     assert read_dataset(tmp_warehouse, "reports")["processed_at"].iloc[0] > stamp
+
+
+def test_ingest_on_an_existing_dask_cluster(tmp_path: Path, tmp_warehouse: Path) -> None:
+    """--dask-address: reports go to the cluster's workers (here one in-process worker) through prefect-dask."""
+    from distributed import LocalCluster
+
+    from flows.ingest import ingest
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "club.pdf").write_bytes(text_pdf_bytes(UNRELATED_LINES))
+    if SEED_PDF.is_file():
+        shutil.copyfile(SEED_PDF, folder / "seed.pdf")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        state = ingest([str(folder)], str(tmp_warehouse), dask_address=cluster.scheduler_address,
+                       return_state=True)
+    outcomes = {o.source_file: o for o in state.result()}
+    assert outcomes["club.pdf"].status == "failed"
+    if "seed.pdf" in outcomes:
+        assert outcomes["seed.pdf"].status == "warnings"
+    task_runs = [run for run in _task_runs_of(state.state_details.flow_run_id) if run.name.endswith(".pdf")]
+    assert sorted(run.name for run in task_runs) == sorted(outcomes)
+    assert sorted(read_dataset(tmp_warehouse, "reports")["source_file"]) == sorted(outcomes)
