@@ -14,6 +14,10 @@ from extract.model import Cell
 # camelot's render-free lattice engine: reads the ruling lines from the PDF's vector paths;
 # split_text puts text that runs over several cells ("基本支出 项目支出") into each cell.
 LATTICE_OPTIONS = {"flavor": "lattice", "engine": "vector", "split_text": True}
+# pdfminer layout parameters for camelot's page layout. boxes_flow=None skips the hierarchical
+# grouping of text boxes into reading order: camelot places text by its lines, not by box order,
+# so the grids are the same (checked on the corpus and the seed) and a table page costs ~30% less.
+LAYOUT_OPTIONS = {"boxes_flow": None}
 # For pages whose tables have no ruling lines camelot's lattice can use, tried in order.
 FALLBACK_FLAVORS = ("hybrid", "network", "stream")
 # Text that a fallback flavor lays out in fewer rows or columns than this is prose, not a table.
@@ -69,7 +73,8 @@ def read_grids(path: Path, pages: list[int]) -> dict[int, list[PageGrid]]:
         return by_page
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        tables = camelot.read_pdf(str(path), pages=_page_spec(pages), **LATTICE_OPTIONS)
+        tables = camelot.read_pdf(str(path), pages=_page_spec(pages), layout_kwargs=LAYOUT_OPTIONS,
+                                  **LATTICE_OPTIONS)
     for grid in _grids(tables, "lattice"):
         by_page[grid.page].append(grid)
     for grids in by_page.values():
@@ -83,7 +88,8 @@ def read_unruled(path: Path, page: int) -> list[PageGrid]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                tables = camelot.read_pdf(str(path), pages=str(page), flavor=flavor, split_text=True)
+                tables = camelot.read_pdf(str(path), pages=str(page), flavor=flavor, split_text=True,
+                                          layout_kwargs=LAYOUT_OPTIONS)
             except Exception:  # camelot raises plain exceptions for pages it cannot segment
                 continue
         grids = [g for g in _grids(tables, flavor) if len(g.rows) >= MIN_ROWS and len(g.column_centres) >= MIN_COLUMNS]
