@@ -84,13 +84,6 @@ def _print_summary(outcomes) -> None:
     print(f"{len(outcomes)} PDF(s): {parts or 'nothing to do'}{extra}")
 
 
-def _real_prefect_server() -> bool:
-    """Whether runs are recorded on a Prefect server that outlives this process (PREFECT_API_URL is set)."""
-    from prefect.settings import PREFECT_API_URL
-
-    return bool(PREFECT_API_URL.value())
-
-
 def cmd_run(args) -> int:
     from flows import pipeline, progress
 
@@ -103,16 +96,18 @@ def cmd_run(args) -> int:
             Path(args.warehouse).mkdir(parents=True, exist_ok=True)
             outcomes = pipeline.process_paths(args.paths, Path(args.warehouse), force=args.force,
                                               on_outcome=bar.advance)
-        elif not args.force and not _real_prefect_server() and (
-            settled := pipeline.all_unchanged(args.paths, Path(args.warehouse))
-        ) is not None:
-            # Nothing to do and no real server to record it on: a temporary server (8-20 s) would be
-            # started only to be thrown away with its records, so the run ends here.
+        elif not args.force and (settled := pipeline.all_unchanged(args.paths, Path(args.warehouse))) is not None:
+            # Nothing to do: every PDF is stored unchanged. The run ends here, before Prefect is even
+            # imported (that alone takes longer than this whole check); no flow run is recorded.
             outcomes = settled
             bar.start(len(outcomes))
             for outcome in outcomes:
                 bar.advance(outcome)
         else:
+            if not args.dask_address:
+                from flows import pool
+
+                pool.start(args.workers)  # the fork server loads the pipeline while Prefect loads here
             from flows.ingest import run_ingest
 
             outcomes = run_ingest(args.paths, args.warehouse, force=args.force, workers=args.workers,

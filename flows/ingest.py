@@ -1,10 +1,11 @@
 """Prefect 3 flows, thin over flows.pipeline: `ingest` (many PDFs in parallel), `process_report_flow` (one PDF).
 
-Parallelism: each report is one task. By default tasks run in a process pool (ProcessPoolTaskRunner,
-one process per core, `workers` to change); `dask_address` sends them to an existing Dask cluster
-(prefect-dask DaskTaskRunner). Worker processes never start their own Prefect server: the flow
-resolves the API URL it talks to (a real server from PREFECT_API_URL, or the one temporary server
-Prefect started for this process) and hands it to every worker through the settings context.
+Parallelism: each report is one task. By default the tasks run on Prefect's thread pool in this
+process (one per worker) and each hands its report to a warm worker process of flows.pool (forked
+from a server that already holds the pipeline: no Python start-up or imports per worker, no Prefect
+in the workers); the task run records the report's start, end, state and summary line.
+`dask_address` instead sends the tasks to an existing Dask cluster (prefect-dask DaskTaskRunner),
+where each Dask worker runs the report itself and reports to the same Prefect API as this process.
 
 Prefect server:
 - Without PREFECT_API_URL, `budgetlake run` starts Prefect's temporary local server once per run
@@ -35,7 +36,7 @@ from prefect.artifacts import create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 
-from flows import pipeline, progress  # noqa: E402
+from flows import pipeline, pool, progress  # noqa: E402
 from contracts.warehouse import stored_reports  # noqa: E402
 from flows.pipeline import ReportOutcome  # noqa: E402
 
@@ -81,14 +82,14 @@ def shared_api_server() -> Iterator[str]:
 
 
 def task_runner_for(workers: int | None = None, dask_address: str | None = None):
-    """Process pool on this machine (default: one process per core), or an existing Dask cluster."""
+    """Threads handing reports to the warm pool (default: one per core), or an existing Dask cluster."""
     if dask_address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=dask_address)
-    from prefect.task_runners import ProcessPoolTaskRunner
+    from prefect.task_runners import ThreadPoolTaskRunner
 
-    return ProcessPoolTaskRunner(max_workers=workers or os.cpu_count() or 1)
+    return ThreadPoolTaskRunner(max_workers=workers or pool.default_workers())
 
 
 # ---------- tasks and flows ----------
@@ -96,8 +97,14 @@ def task_runner_for(workers: int | None = None, dask_address: str | None = None)
 
 @task(name="process-report", task_run_name="{path.name}", cache_policy=NO_CACHE, log_prints=False)
 def process_report_task(path: Path, warehouse: Path, force: bool = False,
-                        pipeline_version: str = pipeline.PIPELINE_VERSION) -> ReportOutcome:
-    outcome = pipeline.process_report(Path(path), Path(warehouse), force=force, pipeline_version=pipeline_version)
+                        pipeline_version: str = pipeline.PIPELINE_VERSION, workers: int | None = None) -> ReportOutcome:
+    """One report, in a warm worker process of flows.pool when `workers` is given, else right here."""
+    if workers:
+        outcome = pool.run(pipeline.process_report, Path(path), Path(warehouse), workers=workers, force=force,
+                           pipeline_version=pipeline_version)
+    else:
+        outcome = pipeline.process_report(Path(path), Path(warehouse), force=force,
+                                          pipeline_version=pipeline_version)
     logger = get_run_logger()
     logger.info("%s", outcome.summary_line())
     return outcome
@@ -157,12 +164,15 @@ def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = Fa
             logger.info("%s", skipped.summary_line())
             bar.advance(skipped)
     broken: list[str] = []
+    pool_workers = None if dask_address else (workers or pool.default_workers())
+    if pool_workers and to_process:
+        pool.start(pool_workers)  # already started by `budgetlake run`; a no-op then
     with shared_api_server(), task_runner_for(workers, dask_address) as runner:
         futures = {
             runner.submit(process_report_task,
                           # force: this run already found the report new or changed, no second lookup
                           {"path": path, "warehouse": warehouse_dir, "force": True,
-                           "pipeline_version": pipeline.PIPELINE_VERSION}): path
+                           "pipeline_version": pipeline.PIPELINE_VERSION, "workers": pool_workers}): path
             for path in to_process
         }
         for future in as_completed(list(futures)):

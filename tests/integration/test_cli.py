@@ -145,19 +145,21 @@ def test_serve_builds_a_cron_deployment_of_ingest(tmp_path: Path, monkeypatch) -
     assert served["parameters"]["force"] is False
 
 
-@pytest.mark.parametrize("real_server", [False, True], ids=["no-server", "real-server"])
-def test_a_run_with_nothing_to_do_starts_prefect_only_for_a_real_server(
-    real_server, tmp_path: Path, tmp_warehouse: Path, monkeypatch, capsys
+@pytest.mark.parametrize("api_url", [None, "http://127.0.0.1:9/api"], ids=["no-server", "real-server"])
+def test_a_run_with_nothing_to_do_ends_before_prefect(
+    api_url, tmp_path: Path, tmp_warehouse: Path, monkeypatch, capsys
 ) -> None:
-    import flows.cli
     import flows.ingest
 
     folder = _folder_with(tmp_path, {"minutes.pdf": text_pdf_bytes(UNRELATED_LINES)})
     assert main(["run", str(folder), "--warehouse", str(tmp_warehouse), "--no-prefect"]) == 2
+    capsys.readouterr()
+    if api_url:  # a server that would refuse every call: the run must not need it
+        monkeypatch.setenv("PREFECT_API_URL", api_url)
     calls = []
-    monkeypatch.setattr(flows.cli, "_real_prefect_server", lambda: real_server)
     monkeypatch.setattr(flows.ingest, "run_ingest", lambda *a, **k: calls.append(a) or [])
-    main(["run", str(folder), "--warehouse", str(tmp_warehouse)])
-    assert len(calls) == (1 if real_server else 0)
-    if not real_server:
-        assert "1 unchanged (skipped)" in capsys.readouterr().out
+
+    assert main(["run", str(folder), "--warehouse", str(tmp_warehouse)]) == 2
+
+    assert calls == []
+    assert "1 PDF(s): 1 failed, 1 unchanged (skipped)" in capsys.readouterr().out
