@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import os
 import re
 import sys
-from importlib.metadata import version
 from pathlib import Path
 
 EXIT_OK = 0  # every report valid or with warnings
@@ -23,7 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 all reports valid or with warnings; 2 some failed or were quarantined "
                "(all others landed); 1 the run itself broke.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version('budgetlake')}")
+    from flows.pipeline import PIPELINE_VERSION  # the installed version, without importing importlib.metadata
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {PIPELINE_VERSION}")
     parser.add_argument("-v", "--verbose", action="store_true", help="show Prefect and pipeline logs")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -223,5 +225,25 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BROKEN
 
 
+def console() -> None:
+    """The `budgetlake` command: main(), then exit without tearing the interpreter down.
+
+    Once output is flushed, the exit handlers have run (Prefect drains its log and event queues
+    there) and the worker pool is stopped, freeing every module Prefect, pandas and pyarrow loaded
+    only costs time: ~0.4 s, a fifth of a small run. os._exit skips just that.
+    """
+    code = main()
+    pool = sys.modules.get("flows.pool")
+    if pool is not None:
+        pool.shutdown()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed or broken pipe: nothing left to say
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -209,8 +209,16 @@ def process_report_flow(path: str, warehouse: str = "data/warehouse", force: boo
 
 def run_ingest(paths: list[str], warehouse: str, *, force: bool = False, workers: int | None = None,
                dask_address: str | None = None) -> list[ReportOutcome]:
-    """Call the `ingest` flow with one Prefect API server shared by the flow and all its workers."""
-    with shared_api_server():
+    """Call the `ingest` flow (as `budgetlake run` does) with one Prefect API server for the flow and its workers.
+
+    Flow-run heartbeats are off here unless configured (PREFECT_FLOWS_HEARTBEAT_FREQUENCY or a
+    profile): they feed Prefect's detection of crashed deployment runs (`serve` keeps them), while
+    a run started from the command line is watched by its caller through the exit status, and
+    the heartbeat thread, which sleeps in one-second steps, delays the end of every run by up to 1 s.
+    """
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with shared_api_server(), temporary_settings(set_defaults={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         return ingest([str(p) for p in paths], str(warehouse), force=force, workers=workers,
                       dask_address=dask_address)
 
