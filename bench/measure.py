@@ -33,12 +33,18 @@ class Measurement:
     stderr_tail: str = ""
 
 
-def role_of(cmdline: list[str], is_root: bool) -> str:
-    """main (the command itself), worker (multiprocessing children), server (a Prefect/uvicorn server), helper."""
+def role_of(cmdline: list[str], is_root: bool, parent_cmdline: list[str] | None = None) -> str:
+    """main (the command itself), worker (multiprocessing children), server (a Prefect/uvicorn server), helper.
+
+    The workers of a fork server show the server's own command line: a fork-server process whose
+    parent is a fork server too is a worker; the server itself is a helper.
+    """
     if is_root:
         return "main"
     text = " ".join(cmdline)
-    if "resource_tracker" in text or "forkserver" in text:
+    if "forkserver" in text:
+        return "worker" if "forkserver" in " ".join(parent_cmdline or []) else "helper"
+    if "resource_tracker" in text:
         return "helper"
     if "uvicorn" in text or "prefect.server" in text or "server start" in text:
         return "server"
@@ -56,7 +62,8 @@ def _sample(root: psutil.Process, peaks: dict[int, tuple[str, int]]) -> None:
         try:
             rss = proc.memory_info().rss
             # the role is re-read each time: a child seen between fork and exec still shows its parent's cmdline
-            role = role_of(proc.cmdline(), proc.pid == root.pid)
+            parent = proc.parent()
+            role = role_of(proc.cmdline(), proc.pid == root.pid, parent.cmdline() if parent else None)
             peaks[proc.pid] = (role, max(rss, peaks.get(proc.pid, (role, 0))[1]))
         except psutil.Error:
             continue

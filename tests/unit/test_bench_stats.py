@@ -88,21 +88,26 @@ def test_markdown_table():
     assert markdown_table(summaries) == expected
 
 
+FORKSERVER = ["python", "-c", "from multiprocessing.forkserver import main; main(6, 7, ['flows.preload'])"]
+
+
 @pytest.mark.parametrize(
-    "cmdline, is_root, expected",
+    "cmdline, is_root, parent, expected",
     [
-        pytest.param([".venv/bin/budgetlake", "run"], True, "main", id="root"),
+        pytest.param([".venv/bin/budgetlake", "run"], True, None, "main", id="root"),
+        pytest.param(FORKSERVER, False, [".venv/bin/budgetlake", "run"], "helper", id="fork-server"),
+        pytest.param(FORKSERVER, False, FORKSERVER, "worker", id="fork-server-worker"),
         pytest.param(["python", "-c", "from multiprocessing.spawn import spawn_main; spawn_main(tracker_fd=5)"],
-                     False, "worker", id="pool-worker"),
-        pytest.param(["python", "-c", "from multiprocessing.resource_tracker import main;main(4)"], False, "helper",
+                     False, None, "worker", id="pool-worker"),
+        pytest.param(["python", "-c", "from multiprocessing.resource_tracker import main;main(4)"], False, None, "helper",
                      id="resource-tracker"),
         pytest.param(["python", "-m", "uvicorn", "--app-dir", "x", "prefect.server.api.server:create_app"], False,
-                     "server", id="temporary-server"),
-        pytest.param(["gs", "-q"], False, "helper", id="anything-else"),
+                     None, "server", id="temporary-server"),
+        pytest.param(["gs", "-q"], False, None, "helper", id="anything-else"),
     ],
 )
-def test_role_of(cmdline, is_root, expected):
-    assert role_of(cmdline, is_root) == expected
+def test_role_of(cmdline, is_root, parent, expected):
+    assert role_of(cmdline, is_root, parent) == expected
 
 
 def test_verify_scale_run(tmp_path):
