@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from contracts import declarations as decl
+from contracts import ledger
 from contracts.schemas import arrow_schema, pandera_schema
 
 UNKNOWN_DEPARTMENT = "_unknown"
@@ -54,7 +55,12 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     _write(checks, "checks", warehouse / "checks" / part / f"{report_id}.parquet", warehouse)
     # The reports row goes last: it is what marks a report as stored (find_by_sha skips on it), so a
     # run killed before it leaves the report to be processed again by the next run.
-    _write(reports_frame, "reports", warehouse / "reports" / part / f"{report_id}.parquet", warehouse)
+    reports_file = warehouse / "reports" / part / f"{report_id}.parquet"
+    _write(reports_frame, "reports", reports_file, warehouse)
+    # Then the skip-ledger entry (remove_report deleted the old one before any file was touched): a
+    # run killed before it leaves a stored report without an entry, found by the Parquet lookup.
+    _write_ledger_entry(warehouse, report_row, ledger.summarize_failed_checks(checks), reports_file,
+                        reports_file.stat())
 
 
 def empty_frame(dataset: str) -> pd.DataFrame:
@@ -63,10 +69,15 @@ def empty_frame(dataset: str) -> pd.DataFrame:
 
 
 def remove_report(warehouse: Path, report_id: str) -> list[Path]:
-    """Delete every file of this report anywhere in the warehouse (and its leftover temp files)."""
+    """Delete every file of this report anywhere in the warehouse (and its leftover temp files).
+
+    Its skip-ledger entry goes first, so that no entry outlives a file it vouches for.
+    """
     removed = []
     if not Path(warehouse).exists():
         return removed
+    if entry := ledger.remove_entry(warehouse, report_id):
+        removed.append(entry)
     for path in Path(warehouse).rglob(f"{report_id}.parquet"):
         path.unlink(missing_ok=True)
         removed.append(path)
@@ -74,6 +85,32 @@ def remove_report(warehouse: Path, report_id: str) -> list[Path]:
         path.unlink(missing_ok=True)
         removed.append(path)
     return removed
+
+
+def record_in_ledger(warehouse: Path, report_id: str, stored: dict[str, Path] | None = None) -> bool:
+    """Write the skip-ledger entry of a report stored without one, from its files as they are now.
+
+    For a warehouse written before the ledger existed, or a run killed between the reports row and
+    its entry. The reports file is stat'ed before its row and the checks are read, so an entry never
+    pairs that file's size and mtime with older contents. Returns whether there was a report to record.
+    """
+    warehouse = Path(warehouse)
+    path = _reports_file(warehouse, report_id, stored)
+    if path is None:
+        return False
+    stat = path.stat()
+    row = _row_dict(_read_file(path, "reports"))
+    failed_checks = ledger.summarize_failed_checks(read_checks(warehouse, report_id, {report_id: path}))
+    _write_ledger_entry(warehouse, row, failed_checks, path, stat)
+    return True
+
+
+def _write_ledger_entry(warehouse: Path, row: dict, failed_checks: list[str], reports_file: Path,
+                        stat: os.stat_result) -> None:
+    row = {**row, "department": row.get("department") or UNKNOWN_DEPARTMENT,
+           "year": int(row.get("year") or UNKNOWN_YEAR)}  # as in the partition, as a Parquet read gives them
+    entry = ledger.make_entry(row, failed_checks, reports_file.relative_to(warehouse).as_posix(), stat)
+    ledger.write_entry(warehouse, entry, warehouse / TMP_DIR)
 
 
 def _write(frame: pd.DataFrame, dataset: str, target: Path, warehouse: Path) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
-from functools import lru_cache
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extract.errors import UnreadableReport
+from extract.fingerprint import sha256_of_file  # noqa: F401 - re-exported: the digest lives in extract.fingerprint
 from extract.model import PdfText
 
 PDF_MAGIC = b"%PDF-"
@@ -20,25 +19,6 @@ HEADER_SEARCH_BYTES = 1024
 EOF_SEARCH_BYTES = 2048
 # Below this many non-blank characters across the whole file there is no usable text layer.
 MIN_TEXT_CHARS = 20
-
-
-def sha256_of_file(path: Path) -> str:
-    """Full SHA-256 hex digest of the file's bytes (no PDF parsing).
-
-    A run asks for the same file's digest several times (duplicate grouping, the skip lookup,
-    the report itself); it is computed once per file version (path, size, modification time).
-    """
-    stat = os.stat(path)
-    return _sha256_of_version(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=4096)
-def _sha256_of_version(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def check_pdf_bytes(data: bytes) -> None:

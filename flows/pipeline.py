@@ -3,20 +3,74 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
+import sys
 import traceback
-from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Iterable
 
+from contracts import ledger
+from contracts.ledger import summarize_failed_checks  # noqa: F401 - part of this module's interface
 from extract.errors import ReportError
-from extract.preflight import sha256_of_file
+from extract.fingerprint import sha256_of_file
+
+
+def installed_version(distribution: str) -> str:
+    """importlib.metadata.version(distribution), without importing importlib.metadata in the usual cases.
+
+    That import (email, zipfile, ...) takes ~20 ms, a quarter of a `budgetlake run` with nothing to
+    do. Metadata folders are searched here as importlib.metadata searches them: along sys.path, the
+    first <name>-….dist-info or <name>….egg-info folder, its METADATA (else PKG-INFO) `Version:`
+    header. Anything else (a zip or an egg on sys.path, an egg-info file, no Version header) is left
+    to importlib.metadata itself; PackageNotFoundError as there.
+    """
+    wanted = _normalized_distribution(distribution)
+    for entry in sys.path:
+        root = entry or "."
+        try:
+            children = os.listdir(root)
+        except OSError:
+            if os.path.exists(root):  # a zip file: importlib.metadata looks inside
+                break
+            continue
+        if root.lower().endswith(".egg"):
+            break
+        matches = [child for child in children if child.lower().endswith((".dist-info", ".egg-info"))
+                   and _normalized_distribution(child.lower().rpartition(".")[0].partition("-")[0]) == wanted]
+        if matches:
+            found = _version_header(os.path.join(root, matches[0]))
+            if found is not None:
+                return found
+            break
+    from importlib.metadata import version
+
+    return version(distribution)
+
+
+def _normalized_distribution(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+
+
+def _version_header(info_dir: str) -> str | None:
+    for name in ("METADATA", "PKG-INFO"):
+        try:
+            with open(os.path.join(info_dir, name), encoding="utf-8") as handle:
+                for line in handle:
+                    if not line.strip():
+                        break  # end of the headers
+                    if line.lower().startswith("version:"):
+                        return line.split(":", 1)[1].strip()
+        except OSError:
+            continue
+    return None
+
 
 try:
-    PIPELINE_VERSION = version("budgetlake")
-except PackageNotFoundError:  # running from a checkout that was never installed
+    PIPELINE_VERSION = installed_version("budgetlake")
+except ModuleNotFoundError:  # importlib.metadata.PackageNotFoundError: a checkout that was never installed
     PIPELINE_VERSION = "0+unknown"
 
 UNKNOWN_DEPARTMENT = "_unknown"
@@ -105,17 +159,6 @@ def duplicate_outcome(original: ReportOutcome, duplicate_path: Path) -> ReportOu
 # ---------- one report ----------
 
 
-def summarize_failed_checks(checks) -> list[str]:
-    """`severity:table/check` for each failing check id (×n when it failed on several rows), in order."""
-    if checks is None or len(checks) == 0:
-        return []
-    failing = checks[~checks["passed"].astype(bool)]
-    labels = [f"{row.severity}:{row.table}/{row.check}" for row in failing.itertuples(index=False)]
-    counts = Counter(labels)
-    ordered = list(dict.fromkeys(labels))
-    return [label if counts[label] == 1 else f"{label} ×{counts[label]}" for label in ordered]
-
-
 def _empty_checks(report_id: str):
     """No check rows, typed exactly like the rows run_checks produces (for reports that failed before checks)."""
     from contracts.checks import run_checks
@@ -160,25 +203,56 @@ def unchanged_outcome(path: Path, warehouse: Path, pipeline_version: str = PIPEL
                       sha256: str | None = None, stored: dict[str, Path] | None = None) -> ReportOutcome | None:
     """The stored outcome when these exact bytes were already processed by this pipeline version, else None.
 
-    Reads only the file's bytes (for the digest) and the warehouse: no PDF parsing. stored: a
-    contracts.warehouse.stored_reports() snapshot shared by the lookups of one run.
+    Reads only the file's bytes (for the digest) and the warehouse: no PDF parsing. The skip ledger
+    answers when it holds a trusted entry (no pandas needed); otherwise the reports row decides, and a
+    stored report found there without an entry gets one. stored: a
+    contracts.warehouse.stored_reports() snapshot shared by the Parquet lookups of one run.
     """
+    sha256 = sha256 or sha256_of_file(Path(path))
+    entry = ledger.trusted_entry(warehouse, sha256, pipeline_version)
+    if entry is not None:  # it vouches for the reports row as written: no need to read that
+        return None if _retried(entry) else _outcome_from_entry(path, entry)
+    outcome = warehouse_outcome(path, warehouse, pipeline_version, sha256, stored)
+    if outcome is not None:
+        try:
+            from contracts import warehouse as store
+
+            store.record_in_ledger(warehouse, outcome.report_id, stored)
+        except Exception:  # noqa: BLE001 - the ledger is a cache: a read-only warehouse still answers
+            log.debug("could not record %s in the skip ledger:\n%s", outcome.report_id, traceback.format_exc())
+    return outcome
+
+
+def ledger_outcome(path: Path, warehouse: Path, pipeline_version: str, sha256: str) -> ReportOutcome | None:
+    """unchanged_outcome from the skip ledger alone: None when it holds no trusted entry for these bytes."""
+    entry = ledger.trusted_entry(warehouse, sha256, pipeline_version)
+    return None if entry is None or _retried(entry) else _outcome_from_entry(path, entry)
+
+
+def _outcome_from_entry(path: Path, entry: dict) -> ReportOutcome:
+    return _outcome_from_row({**entry, "source_file": Path(path).name}, list(entry["failed_checks"]), skipped=True)
+
+
+def warehouse_outcome(path: Path, warehouse: Path, pipeline_version: str, sha256: str,
+                      stored: dict[str, Path] | None = None) -> ReportOutcome | None:
+    """unchanged_outcome from the Parquet files alone (the reports row decides, the checks give the findings)."""
     from contracts import warehouse as store
 
-    sha256 = sha256 or sha256_of_file(Path(path))
-
     row = store.find_by_sha(warehouse, sha256, pipeline_version, stored)
-    if not row:
+    if not row or _retried(row):
         return None
     row = dict(row)
-    if str(row.get("error") or "").startswith(INTERNAL_ERROR_PREFIX):
-        return None
     try:
         failed = summarize_failed_checks(store.read_checks(warehouse, row["report_id"], stored))
     except Exception:  # the reports row is what decides skipping; findings are only for display
         failed = []
-    row["source_file"] = path.name
+    row["source_file"] = Path(path).name
     return _outcome_from_row(row, failed, skipped=True)
+
+
+def _retried(row: dict) -> bool:
+    """A report that failed on a bug of ours is processed again, never skipped."""
+    return str(row.get("error") or "").startswith(INTERNAL_ERROR_PREFIX)
 
 
 def _schema_checks_passed(checks) -> bool:
@@ -271,15 +345,21 @@ def all_unchanged(paths: Iterable[str | Path], warehouse: Path,
                   pipeline_version: str = PIPELINE_VERSION) -> list[ReportOutcome] | None:
     """The outcomes of a run with nothing to do (every distinct PDF already stored unchanged), else None.
 
-    Reads file bytes and the warehouse only; stops at the first report that needs work.
+    Reads file bytes and the warehouse only; stops at the first report that needs work. When the skip
+    ledger answers for every report, neither pandas nor pyarrow is imported.
     """
-    from contracts.warehouse import stored_reports
-
     unique, duplicates = group_duplicates(discover(paths))
-    stored = stored_reports(warehouse)
+    stored: dict[str, Path] | None = None  # one snapshot of reports/, taken at the first ledger miss
     outcomes: dict[Path, ReportOutcome] = {}
     for path in unique:
-        outcome = unchanged_outcome(path, warehouse, pipeline_version, stored=stored)
+        sha256 = sha256_of_file(path)
+        outcome = ledger_outcome(path, warehouse, pipeline_version, sha256)
+        if outcome is None:
+            if stored is None:
+                from contracts.warehouse import stored_reports
+
+                stored = stored_reports(warehouse)
+            outcome = unchanged_outcome(path, warehouse, pipeline_version, sha256=sha256, stored=stored)
         if outcome is None:
             return None
         outcomes[path] = outcome

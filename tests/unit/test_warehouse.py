@@ -1,5 +1,6 @@
-"""The Parquet warehouse: layout, replace-on-rerun, quarantine moves, hidden temp files, read-back."""
+"""The Parquet warehouse: layout, replace-on-rerun, quarantine moves, hidden temp files, read-back, skip ledger."""
 
+import json
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from contracts.checks import run_checks
 from tests.frames import long_frame
-from contracts.warehouse import find_by_sha, find_report, read_checks, write_report
+from contracts.warehouse import find_by_sha, find_report, read_checks, record_in_ledger, remove_report, write_report
 
 SHA = "ab" * 32
 RID = SHA[:16]
@@ -36,7 +37,26 @@ def _write(w, quarantined=False, **kw):
 
 
 def _files(w: Path):
-    return sorted(str(p.relative_to(w)) for p in w.rglob("*") if p.is_file() and ".tmp" not in p.parts)
+    """The dataset files (not the hidden .tmp/ and .ledger/ folders)."""
+    return sorted(str(p.relative_to(w)) for p in w.rglob("*")
+                  if p.is_file() and not {".tmp", ".ledger"} & set(p.relative_to(w).parts))
+
+
+def _entry(w: Path) -> dict:
+    return json.loads((w / ".ledger" / f"{RID}.json").read_text(encoding="utf-8"))
+
+
+FAILED_CHECKS_OF_TABLES = [  # what run_checks finds in _tables(): one table of nine, its total row unsummed
+    "error:income_expenditure_summary/table_present",
+    "error:income/table_present",
+    "error:appropriation_summary/table_present",
+    "error:general_budget_expenditure/table_present",
+    "error:basic_expenditure/table_present",
+    "error:three_public/table_present",
+    "error:gov_fund/table_present",
+    "error:state_capital/table_present",
+    "error:expenditure/hierarchy_total",
+]
 
 
 def test_layout(tmp_path):
@@ -46,6 +66,7 @@ def test_layout(tmp_path):
         f"reports/department={DEPT}/year=2024/{RID}.parquet",
         f"tables/expenditure/department={DEPT}/year=2024/{RID}.parquet",
     ]
+    assert sorted(p.name for p in (tmp_path / ".ledger").iterdir()) == [f"{RID}.json"]
 
 
 def test_rerun_replaces_and_is_idempotent(tmp_path):
@@ -136,7 +157,8 @@ def test_find_by_sha_and_read_checks(tmp_path):
 
 def test_writes_leave_no_temp_file(tmp_path):
     _write(tmp_path)
-    assert not [p for p in tmp_path.rglob("*") if p.is_file() and not p.name.endswith(".parquet")]
+    assert [str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")
+            if p.is_file() and not p.name.endswith(".parquet")] == [f".ledger/{RID}.json"]
     assert os.listdir(tmp_path)  # something was written
 
 
@@ -151,3 +173,60 @@ def test_lookups_against_one_snapshot_of_the_warehouse(tmp_path):
     assert find_by_sha(tmp_path, "cd" * 32, "0.1.0", stored) is None
     assert len(read_checks(tmp_path, RID, stored)) == len(run_checks(RID, _tables()))
     assert find_report(tmp_path, RID, {}) is None  # the snapshot is what is looked at
+
+
+# ---------- skip ledger ----------
+
+
+def test_ledger_entry_mirrors_the_reports_row_and_its_file(tmp_path):
+    _write(tmp_path)
+    reports_file = tmp_path / "reports" / f"department={DEPT}" / "year=2024" / f"{RID}.parquet"
+    stat = reports_file.stat()
+    assert _entry(tmp_path) == {
+        "format": 1, "report_id": RID, "source_sha256": SHA, "pipeline_version": "0.1.0", "status": "valid",
+        "error": None, "department": DEPT, "year": 2024, "failed_checks": FAILED_CHECKS_OF_TABLES,
+        "reports_file": f"reports/department={DEPT}/year=2024/{RID}.parquet",
+        "reports_size": stat.st_size, "reports_mtime_ns": stat.st_mtime_ns,
+    }
+
+
+def test_ledger_entry_of_a_failed_report_names_the_unknown_partition(tmp_path):
+    write_report(tmp_path, _row(department=None, year=None, status="failed", error="encrypted", report_type=None,
+                                tables_found=[], pages=None), {}, run_checks(RID, {}).iloc[0:0], False)
+    entry = _entry(tmp_path)
+    assert (entry["department"], entry["year"], entry["status"], entry["error"], entry["failed_checks"]) == (
+        "_unknown", 0, "failed", "encrypted", [])
+    assert entry["reports_file"] == f"reports/department=_unknown/year=0/{RID}.parquet"
+
+
+def test_a_rewrite_deletes_the_entry_before_it_touches_any_file(tmp_path, monkeypatch):
+    _write(tmp_path)
+    before = _files(tmp_path)
+    real_unlink = Path.unlink
+
+    def parquet_files_stuck(path, missing_ok=False):
+        if path.suffix == ".parquet":
+            raise PermissionError(f"cannot delete {path.name}")
+        real_unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", parquet_files_stuck)
+    with pytest.raises(PermissionError):
+        _write(tmp_path, status="warnings")
+    assert not (tmp_path / ".ledger" / f"{RID}.json").exists()
+    assert _files(tmp_path) == before  # every file still there, none vouched for
+
+
+def test_remove_report_removes_the_entry(tmp_path):
+    _write(tmp_path)
+    removed = remove_report(tmp_path, RID)
+    assert tmp_path / ".ledger" / f"{RID}.json" in removed
+    assert list((tmp_path / ".ledger").iterdir()) == []
+
+
+def test_record_in_ledger_rebuilds_the_entry_write_report_wrote(tmp_path):
+    _write(tmp_path, status="warnings", error=None)
+    written = _entry(tmp_path)
+    (tmp_path / ".ledger" / f"{RID}.json").unlink()
+    assert record_in_ledger(tmp_path, RID) is True
+    assert _entry(tmp_path) == written
+    assert record_in_ledger(tmp_path, "0" * 16) is False  # not stored: nothing to record

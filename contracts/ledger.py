@@ -1,0 +1,120 @@
+"""The warehouse's skip ledger: per stored report, what a re-run of the same bytes would report, readable without pandas.
+
+`<warehouse>/.ledger/<report_id>.json` mirrors the report's reports row (identity, status, error,
+partition), the summary of its failed checks and the size and st_mtime_ns of its
+reports/…/<report_id>.parquet file as written. It is a cache derived from the Parquet files: the
+reports row stays the truth. The writer deletes an entry before it touches any file of the report
+and writes the new one only after the reports row landed, and an entry is trusted only while the
+reports file it names still has the recorded size and mtime; anything else (no entry, an
+unreadable or foreign one, a reports file rewritten or gone) sends the caller back to the Parquet
+lookup. The folder is hidden, so dataset readers (pandas, pyarrow, polars, DuckDB) never see it.
+
+Standard library only: `budgetlake run` with nothing to do answers from here without importing
+pandas or pyarrow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+LEDGER_DIR = ".ledger"
+FORMAT = 1  # bump when the entry's meaning changes: entries of another format are not trusted
+ROW_FIELDS = ("report_id", "source_sha256", "pipeline_version", "status", "error", "department", "year")
+_TYPES = {
+    "format": int, "report_id": str, "source_sha256": str, "pipeline_version": str, "status": str,
+    "error": (str, type(None)), "department": str, "year": int, "failed_checks": list,
+    "reports_file": str, "reports_size": int, "reports_mtime_ns": int,
+}
+
+
+def summarize_failed_checks(checks) -> list[str]:
+    """`severity:table/check` for each failing check id (×n when it failed on several rows), in order.
+
+    checks: a checks frame (anything with `passed`, `severity`, `table`, `check` columns), or None.
+    """
+    if checks is None or len(checks) == 0:
+        return []
+    failing = checks[~checks["passed"].astype(bool)]
+    labels = [f"{row.severity}:{row.table}/{row.check}" for row in failing.itertuples(index=False)]
+    counts = Counter(labels)
+    ordered = list(dict.fromkeys(labels))
+    return [label if counts[label] == 1 else f"{label} ×{counts[label]}" for label in ordered]
+
+
+def entry_path(warehouse: Path, report_id: str) -> Path:
+    return Path(warehouse) / LEDGER_DIR / f"{report_id}.json"
+
+
+def make_entry(row: dict, failed_checks: list[str], reports_file: str, reports_stat: os.stat_result) -> dict:
+    """The entry of a stored report: row holds ROW_FIELDS as stored (department and year as in its partition),
+    reports_file its reports file relative to the warehouse (posix), reports_stat that file's stat."""
+    return {
+        "format": FORMAT,
+        **{name: row.get(name) for name in ROW_FIELDS},
+        "failed_checks": list(failed_checks),
+        "reports_file": reports_file,
+        "reports_size": reports_stat.st_size,
+        "reports_mtime_ns": reports_stat.st_mtime_ns,
+    }
+
+
+def write_entry(warehouse: Path, entry: dict, tmp_dir: Path) -> None:
+    """Write (or replace) an entry atomically: a temp file in tmp_dir (same filesystem), then os.replace."""
+    target = entry_path(warehouse, entry["report_id"])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_dir / f"{entry['report_id']}.ledger.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(entry, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def remove_entry(warehouse: Path, report_id: str) -> Path | None:
+    """Delete the report's entry; its path when there was one."""
+    path = entry_path(warehouse, report_id)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return None
+    return path
+
+
+def read_entry(warehouse: Path, report_id: str) -> dict | None:
+    """The report's entry as written, or None when there is none or it is not a well-formed entry of this format."""
+    try:
+        entry = json.loads(entry_path(warehouse, report_id).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("report_id") != report_id:
+        return None
+    for name, kind in _TYPES.items():
+        if not isinstance(entry.get(name), kind) or (kind is int and isinstance(entry.get(name), bool)):
+            return None
+    if not all(isinstance(label, str) for label in entry["failed_checks"]):
+        return None
+    return entry
+
+
+def trusted_entry(warehouse: Path, sha256: str, pipeline_version: str) -> dict | None:
+    """The entry of these PDF bytes written by this pipeline version, when it still describes the reports file.
+
+    None (look in the Parquet files instead) unless the entry names this sha256 and pipeline version
+    and its reports file exists with the recorded size and st_mtime_ns.
+    """
+    report_id = sha256[:16]
+    entry = read_entry(warehouse, report_id)
+    if entry is None or entry["source_sha256"] != sha256 or entry["pipeline_version"] != pipeline_version:
+        return None
+    relative = Path(entry["reports_file"])
+    if (relative.is_absolute() or relative.parts[:1] != ("reports",) or ".." in relative.parts
+            or relative.name != f"{report_id}.parquet"):
+        return None
+    try:
+        stat = os.stat(Path(warehouse) / relative)
+    except OSError:
+        return None
+    if stat.st_size != entry["reports_size"] or stat.st_mtime_ns != entry["reports_mtime_ns"]:
+        return None
+    return entry

@@ -1,0 +1,79 @@
+"""A run with nothing to do answers from the skip ledger: same outcomes as the Parquet lookup, no heavy imports."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from flows.pipeline import PIPELINE_VERSION, ledger_outcome, process_paths, unchanged_outcome, warehouse_outcome
+from extract.fingerprint import sha256_of_file
+from tests.builders import bad_inputs
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CORPUS = "corpus/final_accounts"
+BAD = ["encrypted.pdf", "not_a_pdf.pdf"]
+HEAVY_MODULES = ["camelot", "importlib.metadata", "pandas", "pandera", "prefect", "pyarrow", "pypdfium2"]
+
+
+@pytest.fixture(scope="module")
+def stored(shared_dir: Path, tmp_path_factory):
+    """A warehouse holding the corpus and two failed reports, and the outcome of each first run by file name."""
+    bad = tmp_path_factory.mktemp("bad")
+    for name in BAD:
+        (bad / name).write_bytes(bad_inputs()[name][0])
+    warehouse = tmp_path_factory.mktemp("wh")
+    outcomes = process_paths([shared_dir / CORPUS, bad], warehouse)
+    paths = {path.name: path for path in [*(shared_dir / CORPUS).glob("*.pdf"), *bad.glob("*.pdf")]}
+    return warehouse, {o.source_file: (paths[o.source_file], o) for o in outcomes}
+
+
+@pytest.mark.parametrize(
+    "name, status",
+    [
+        pytest.param("上海市普陀区财政局2024年度部门决算.pdf", "valid", id="putuo-finance"),
+        pytest.param("上海市普陀区财政局2024年度部门决算-篡改样例.pdf", "quarantined", id="tampered"),
+        pytest.param("中共上海市普陀区委社会工作部2024年度部门决算.pdf", "valid", id="social-work"),
+        pytest.param("部门决算模板-上海2024.pdf", "valid", id="template"),
+        pytest.param("encrypted.pdf", "failed", id="failed-encrypted"),
+        pytest.param("not_a_pdf.pdf", "failed", id="failed-not-a-pdf"),
+    ],
+)
+def test_the_ledger_gives_the_outcome_the_parquet_files_give(stored, name: str, status: str) -> None:
+    warehouse, first_runs = stored
+    path, first = first_runs[name]
+    sha256 = sha256_of_file(path)
+
+    from_ledger = ledger_outcome(path, warehouse, PIPELINE_VERSION, sha256)
+    from_parquet = warehouse_outcome(path, warehouse, PIPELINE_VERSION, sha256)
+
+    assert first.status == status
+    assert from_ledger is not None
+    assert from_ledger == from_parquet == replace(first, skipped=True)
+    assert unchanged_outcome(path, warehouse) == from_ledger
+
+
+def test_a_run_with_nothing_to_do_imports_nothing_heavy(stored, shared_dir: Path) -> None:
+    warehouse, _ = stored
+    script = (
+        "import sys\n"
+        "from flows.cli import main\n"
+        f"code = main(['run', {str(shared_dir / CORPUS)!r}, '--warehouse', {str(warehouse)!r}])\n"
+        f"heavy = {HEAVY_MODULES!r}\n"
+        "print('exit', code)\n"
+        "print('loaded', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API_URL")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO_ROOT, env=env,
+                          check=False, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "4 PDF(s): 3 valid, 1 quarantined, 4 unchanged (skipped)",
+        "exit 2",
+        "loaded []",
+    ], done.stderr
