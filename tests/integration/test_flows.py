@@ -135,3 +135,30 @@ def test_ingest_on_an_existing_dask_cluster(tmp_path: Path, tmp_warehouse: Path)
     task_runs = [run for run in _task_runs_of(state.state_details.flow_run_id) if run.name.endswith(".pdf")]
     assert sorted(run.name for run in task_runs) == sorted(outcomes)
     assert sorted(read_dataset(tmp_warehouse, "reports")["source_file"]) == sorted(outcomes)
+
+
+def test_the_budgetlake_command_on_its_own_temporary_server(tmp_path: Path, tmp_warehouse: Path) -> None:
+    """`budgetlake run` as a new user first runs it: no PREFECT_API_URL, so it starts Prefect's temporary
+    server. The command exits without interpreter teardown; its exit status, output and the logs it
+    sends before stopping that server must all survive that."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "minutes.pdf").write_bytes(text_pdf_bytes(UNRELATED_LINES))
+    if SEED_PDF.is_file():
+        shutil.copyfile(SEED_PDF, folder / "seed.pdf")
+    script = Path(sys.executable).with_name("budgetlake")
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+
+    done = subprocess.run([str(script), "run", str(folder), "--warehouse", str(tmp_warehouse)],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+    assert done.returncode == 2, done.stderr  # minutes.pdf is no budget report
+    expected = "2 PDF(s): 1 warnings, 1 failed" if SEED_PDF.is_file() else "1 PDF(s): 1 failed"
+    assert done.stdout.strip().splitlines()[-1] == expected
+    assert "Error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert sorted(read_dataset(tmp_warehouse, "reports")["source_file"]) == sorted(p.name for p in folder.iterdir())
