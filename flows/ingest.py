@@ -37,7 +37,6 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 
 from flows import pipeline, pool, progress  # noqa: E402
-from contracts.warehouse import stored_reports  # noqa: E402
 from flows.pipeline import ReportOutcome  # noqa: E402
 
 ARTIFACT_KEY = "budgetlake-ingest"
@@ -152,17 +151,11 @@ def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = Fa
     bar = progress.current()
     bar.start(len(unique) + len(duplicates))
 
-    outcomes: dict[Path, ReportOutcome] = {}
-    to_process: list[Path] = []
-    stored = {} if force else stored_reports(warehouse_dir)  # one walk of the warehouse for every lookup
-    for path in unique:  # unchanged reports are settled here, without starting a worker
-        skipped = None if force else pipeline.unchanged_outcome(path, warehouse_dir, stored=stored)
-        if skipped is None:
-            to_process.append(path)
-        else:
-            outcomes[path] = skipped
-            logger.info("%s", skipped.summary_line())
-            bar.advance(skipped)
+    # unchanged reports are settled here, without a worker
+    outcomes, to_process = ({}, list(unique)) if force else pipeline.split_unchanged(unique, warehouse_dir)
+    for skipped in outcomes.values():
+        logger.info("%s", skipped.summary_line())
+        bar.advance(skipped)
     broken: list[str] = []
     pool_workers = None if dask_address else (workers or pool.default_workers())
     if pool_workers and to_process:

@@ -341,17 +341,18 @@ def process_paths(paths: Iterable[str | Path], warehouse: Path, *, force: bool =
     return [outcomes[path] for path in sorted(outcomes)]
 
 
-def all_unchanged(paths: Iterable[str | Path], warehouse: Path,
-                  pipeline_version: str = PIPELINE_VERSION) -> list[ReportOutcome] | None:
-    """The outcomes of a run with nothing to do (every distinct PDF already stored unchanged), else None.
+def split_unchanged(paths: Iterable[Path], warehouse: Path, pipeline_version: str = PIPELINE_VERSION, *,
+                    stop_at_first_change: bool = False) -> tuple[dict[Path, ReportOutcome], list[Path]]:
+    """(the skipped outcomes of the PDFs stored unchanged, the PDFs that need work), in the given order.
 
-    Reads file bytes and the warehouse only; stops at the first report that needs work. When the skip
-    ledger answers for every report, neither pandas nor pyarrow is imported.
+    Reads file bytes and the warehouse only. The skip ledger answers first; reports/ is walked once,
+    at the first PDF the ledger cannot answer, so when it answers for every PDF neither pandas nor
+    pyarrow is imported. stop_at_first_change: return as soon as one PDF needs work.
     """
-    unique, duplicates = group_duplicates(discover(paths))
     stored: dict[str, Path] | None = None  # one snapshot of reports/, taken at the first ledger miss
-    outcomes: dict[Path, ReportOutcome] = {}
-    for path in unique:
+    settled: dict[Path, ReportOutcome] = {}
+    to_process: list[Path] = []
+    for path in paths:
         sha256 = sha256_of_file(path)
         outcome = ledger_outcome(path, warehouse, pipeline_version, sha256)
         if outcome is None:
@@ -361,8 +362,24 @@ def all_unchanged(paths: Iterable[str | Path], warehouse: Path,
                 stored = stored_reports(warehouse)
             outcome = unchanged_outcome(path, warehouse, pipeline_version, sha256=sha256, stored=stored)
         if outcome is None:
-            return None
-        outcomes[path] = outcome
+            to_process.append(path)
+            if stop_at_first_change:
+                break
+        else:
+            settled[path] = outcome
+    return settled, to_process
+
+
+def all_unchanged(paths: Iterable[str | Path], warehouse: Path,
+                  pipeline_version: str = PIPELINE_VERSION) -> list[ReportOutcome] | None:
+    """The outcomes of a run with nothing to do (every distinct PDF already stored unchanged), else None.
+
+    Stops at the first report that needs work (see split_unchanged).
+    """
+    unique, duplicates = group_duplicates(discover(paths))
+    outcomes, to_process = split_unchanged(unique, warehouse, pipeline_version, stop_at_first_change=True)
+    if to_process:
+        return None
     for duplicate, original in duplicates.items():
         outcomes[duplicate] = duplicate_outcome(outcomes[original], duplicate)
     return [outcomes[path] for path in sorted(outcomes)]

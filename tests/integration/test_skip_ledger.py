@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.pipeline import PIPELINE_VERSION, ledger_outcome, process_paths, unchanged_outcome, warehouse_outcome
+from flows.pipeline import (
+    PIPELINE_VERSION, ledger_outcome, process_paths, split_unchanged, unchanged_outcome, warehouse_outcome,
+)
 from extract.fingerprint import sha256_of_file
 from tests.builders import bad_inputs
 
@@ -77,3 +80,24 @@ def test_a_run_with_nothing_to_do_imports_nothing_heavy(stored, shared_dir: Path
         "exit 2",
         "loaded []",
     ], done.stderr
+
+
+def test_split_unchanged_settles_stored_reports_and_lists_the_rest_in_order(stored, tmp_path: Path) -> None:
+    warehouse, first_runs = stored
+    encrypted, _ = first_runs["encrypted.pdf"]
+    not_a_pdf, _ = first_runs["not_a_pdf.pdf"]
+    new_a = tmp_path / "a.pdf"
+    new_a.write_bytes(bad_inputs()["empty.pdf"][0])
+    new_b = tmp_path / "b.pdf"
+    new_b.write_bytes(b"%PDF-1.4 other bytes, never stored")
+    no_ledger = tmp_path / "no_ledger"  # the same warehouse without its ledger: the Parquet fallback answers
+    shutil.copytree(warehouse, no_ledger, ignore=shutil.ignore_patterns(".ledger"))
+
+    for store in (warehouse, no_ledger):
+        settled, to_process = split_unchanged([new_a, encrypted, new_b, not_a_pdf], store)
+        assert to_process == [new_a, new_b]
+        assert list(settled) == [encrypted, not_a_pdf]
+        assert settled[encrypted] == replace(first_runs["encrypted.pdf"][1], skipped=True)
+
+    settled, to_process = split_unchanged([encrypted, new_a, new_b], warehouse, stop_at_first_change=True)
+    assert (list(settled), to_process) == ([encrypted], [new_a])
