@@ -9,7 +9,8 @@ where each Dask worker runs the report itself and reports to the same Prefect AP
 
 Prefect server:
 - Without PREFECT_API_URL, `budgetlake run` starts Prefect's temporary local server once per run
-  (about 5-15 s) and stops it at the end; runs are not kept.
+  (about 5-15 s) and stops it at the end; runs are not kept. A run with nothing to do never gets
+  here: the CLI settles it from the skip ledger before Prefect is imported.
 - With a real server, runs, task runs, logs and the `budgetlake-ingest` artifact are kept and shown
   in the UI, and no per-run start-up is paid:
       prefect server start                                   # terminal 1, UI on http://127.0.0.1:4200
@@ -57,7 +58,7 @@ def shared_api_server() -> Iterator[str]:
 
     With PREFECT_API_URL set (a real `prefect server start`, or the test harness) nothing changes.
     Without it, start Prefect's temporary local server once here (the same one a flow call would
-    start) and point the settings and the environment at it, so spawned workers reuse it.
+    start) and point the settings and the environment at it, so Dask workers started here reuse it.
     """
     api_url = _api_url()
     if api_url:
