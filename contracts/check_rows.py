@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
+from pandas.core.dtypes.cast import maybe_box_native  # the boxing DataFrame.to_dict applies
 
 from contracts import declarations as decl
 from contracts.money import AMOUNT_DTYPE, fen, yuan_from_fen
@@ -44,25 +47,37 @@ def _opt(value):
 
 def cells_of(table: str, frame: pd.DataFrame) -> list[Cell]:
     """The cells of a contract table frame; amounts converted to 分 exactly (raises if not decimal)."""
-    fen_values = fen(frame["amount_yuan"]).tolist() if len(frame) else []
+    if not len(frame):
+        return []
+    fen_values = fen(frame["amount_yuan"]).tolist()
+    page, row_no, side, code, level, item, item_key = (_values(frame, name) for name in _CELL_COLUMNS)
+    measure = _values(frame, "measure", required=True)
     out = []
-    for rec, f in zip(frame.to_dict("records"), fen_values):
-        page, row_no = _opt(rec.get("page")), _opt(rec.get("row_no"))
+    for pg, rn, sd, cd, lv, it, ik, ms, f in zip(page, row_no, side, code, level, item, item_key, measure, fen_values):
+        pg, rn = _opt(pg), _opt(rn)
         out.append(
-            Cell(
-                table=table,
-                page=int(page) if page is not None else None,
-                row_no=int(row_no) if row_no is not None else None,
-                side=_opt(rec.get("side")),
-                code=_opt(rec.get("subject_code")),
-                level=_opt(rec.get("subject_level")),
-                item=_opt(rec.get("item")),
-                item_key=_opt(rec.get("item_key")),
-                measure=rec["measure"],
-                fen=None if f is None or pd.isna(f) else int(f),
-            )
+            Cell(table, int(pg) if pg is not None else None, int(rn) if rn is not None else None,
+                 _opt(sd), _opt(cd), _opt(lv), _opt(it), _opt(ik), ms, None if f is None or pd.isna(f) else int(f))
         )
     return out
+
+
+_CELL_COLUMNS = ("page", "row_no", "side", "subject_code", "subject_level", "item", "item_key")
+
+
+def _values(frame: pd.DataFrame, name: str, required: bool = False) -> list:
+    """A column's values as frame.to_dict("records") gives them (numpy scalars in object and extension
+    columns boxed to Python ones; of duplicate columns the last); None for a missing optional column."""
+    if name not in frame:
+        if required:
+            raise KeyError(name)
+        return [None] * len(frame)
+    column = frame[name]
+    if isinstance(column, pd.DataFrame):  # duplicate column names
+        column = column.iloc[:, -1]
+    if column.dtype == np.dtype(object) or isinstance(column.dtype, ExtensionDtype):
+        return [maybe_box_native(v) if isinstance(v, np.generic) else v for v in column]
+    return list(column)
 
 
 @dataclass

@@ -33,8 +33,9 @@ def run_checks(
     findings = Findings(report_id, unit_factor_yuan)
     structural.check_presence(findings, dict(tables), frozenset(declared_empty))
     cells: dict[str, list[Cell]] = {}
+    schema = structural.validate_tables(tables)
     for name, frame in tables.items():
-        if not structural.check_schema(findings, name, frame):
+        if not structural.check_schema(findings, name, frame, schema[name]):
             continue  # unusable frame: the schema rows say why
         table_cells = cells[name] = cells_of(name, frame)
         structural.check_codes(findings, name, table_cells)

@@ -1,14 +1,20 @@
-"""Structural checks on one table frame: schema, code format, duplicates, signs; and table presence."""
+"""Structural checks on table frames: schema (all of a report's frames in one pandera call), code format, duplicates, signs; and table presence."""
 
 from __future__ import annotations
 
-import pandera.errors
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
+import pandera.api.checks
+import pandera.errors
 
 from contracts import declarations as decl
 from contracts.check_rows import Cell, Findings
-from contracts.schemas import pandera_schema
+from contracts.schemas import (
+    MEASURE_OF_TABLE_CHECK, TABLE_OF_FRAME_CHECK, pandera_schema, stack_signature, stack_table_frames, stacked_row,
+    stacked_tables_schema,
+)
 
 MAX_SCHEMA_ROWS = 20  # failure cases reported per table before summarising
 
@@ -24,26 +30,107 @@ def check_presence(findings: Findings, tables: dict[str, pd.DataFrame], declared
             findings.add("table_present", name, False, f"{name} ({t.title}) missing from the report")
 
 
-def check_schema(findings: Findings, table: str, frame: pd.DataFrame) -> bool:
-    """pandera validation; True when the frame is usable by the other checks."""
+@dataclass(frozen=True)
+class SchemaOutcome:
+    """What validating one table frame found: its schema_valid rows, and whether the other checks can read it."""
+
+    usable: bool
+    rows: tuple[tuple[bool, str], ...]  # (passed, detail)
+
+
+def validate_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, SchemaOutcome]:
+    """pandera validation of every table frame of a report, in as few pandera calls as possible.
+
+    Frames of canonical tables with the declared columns in the usual dtypes are stacked and validated
+    in one call (one per set of dtypes), their failure cases mapped back to their table; any other
+    frame, or a stack whose failures cannot be tied to rows, is validated on its own. Either way each
+    table gets the rows validating it alone would give.
+    """
+    outcomes: dict[str, SchemaOutcome] = {}
+    stacks: dict[tuple, dict[str, pd.DataFrame]] = {}
+    for name, frame in tables.items():
+        signature = stack_signature(frame) if name in decl.tables() else None
+        if signature is None:
+            outcomes[name] = _validate_alone(name, frame)
+        else:
+            stacks.setdefault(signature, {})[name] = frame
+    for frames in stacks.values():
+        outcomes.update(_validate_stacked(frames))
+    return {name: outcomes[name] for name in tables}
+
+
+def check_schema(findings: Findings, table: str, frame: pd.DataFrame, outcome: SchemaOutcome | None = None) -> bool:
+    """schema_valid rows of one table frame (outcome: from validate_tables); True when the frame is usable by the other checks."""
+    if outcome is None:
+        outcome = validate_tables({table: frame})[table]
+    for passed, detail in outcome.rows:
+        findings.add("schema_valid", table, passed, detail)
+    return outcome.usable
+
+
+def _validate_alone(table: str, frame: pd.DataFrame) -> SchemaOutcome:
     if table not in decl.tables():
-        findings.add("schema_valid", table, False, f"{table}: not a canonical table name")
-        return False
+        return SchemaOutcome(False, ((False, f"{table}: not a canonical table name"),))
     try:
         pandera_schema("table_cells", table=table).validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-        for rec in cases.head(MAX_SCHEMA_ROWS).to_dict("records"):
-            findings.add("schema_valid", table, False,
-                         f"{table}: column {rec.get('column')} fails {rec.get('check')}: "
-                         f"{rec.get('failure_case')!r} (index {rec.get('index')})")
-        if len(cases) > MAX_SCHEMA_ROWS:
-            findings.add("schema_valid", table, False, f"{table}: {len(cases) - MAX_SCHEMA_ROWS} more schema failures")
-        required = {c.name for c in decl.dataset("table_cells").file_columns}
-        amounts_ok = "amount_yuan" in frame and str(frame["amount_yuan"].dtype) == "decimal128(20, 2)[pyarrow]"
-        return required <= set(frame.columns) and amounts_ok
-    findings.add("schema_valid", table, True, f"{table}: {len(frame)} cells match the table_cells schema")
-    return True
+        return _failed(table, frame, cases.head(MAX_SCHEMA_ROWS).to_dict("records"), len(cases))
+    return _passed(table, frame)
+
+
+def _validate_stacked(frames: dict[str, pd.DataFrame]) -> dict[str, SchemaOutcome]:
+    try:
+        stacked_tables_schema().validate(stack_table_frames(frames), lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        by_table = _failures_by_table(exc.failure_cases, frames)
+    except Exception:  # noqa: BLE001 - whatever it is, each frame alone reports it as before
+        by_table = None
+    else:
+        return {name: _passed(name, frame) for name, frame in frames.items()}
+    if by_table is None:
+        return {name: _validate_alone(name, frame) for name, frame in frames.items()}
+    return {name: _failed(name, frame, by_table[name][:MAX_SCHEMA_ROWS], len(by_table[name])) if by_table[name]
+            else _passed(name, frame) for name, frame in frames.items()}
+
+
+def _failures_by_table(cases: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> dict[str, list[dict]] | None:
+    """The stacked failure cases per table, as validating each frame alone reports them (same order,
+    the per-table check names, the row's index label in its own frame); None when a failure is not
+    tied to a row (a check that raised, say)."""
+    if cases["index"].isna().any():
+        return None
+    by_table: dict[str, list[dict]] = {name: [] for name in frames}
+    for rec in cases.to_dict("records"):
+        table, position = stacked_row(rec["index"])
+        if rec["check"] in _STACKED_CHECKS:
+            column = pandera_schema("table_cells", table=table).columns[rec["column"]]
+            rec["check"] = _check_name(column.checks[rec["check_number"]])
+        rec["index"] = frames[table].index[position]
+        by_table[table].append(rec)
+    return by_table
+
+
+def _passed(table: str, frame: pd.DataFrame) -> SchemaOutcome:
+    return SchemaOutcome(True, ((True, f"{table}: {len(frame)} cells match the table_cells schema"),))
+
+
+def _failed(table: str, frame: pd.DataFrame, first_cases: list[dict], n_cases: int) -> SchemaOutcome:
+    rows = [(False, f"{table}: column {rec.get('column')} fails {rec.get('check')}: "
+                    f"{rec.get('failure_case')!r} (index {rec.get('index')})") for rec in first_cases]
+    if n_cases > MAX_SCHEMA_ROWS:
+        rows.append((False, f"{table}: {n_cases - MAX_SCHEMA_ROWS} more schema failures"))
+    required = {c.name for c in decl.dataset("table_cells").file_columns}
+    amounts_ok = "amount_yuan" in frame and str(frame["amount_yuan"].dtype) == "decimal128(20, 2)[pyarrow]"
+    return SchemaOutcome(required <= set(frame.columns) and amounts_ok, tuple(rows))
+
+
+_STACKED_CHECKS = (TABLE_OF_FRAME_CHECK, MEASURE_OF_TABLE_CHECK)
+
+
+def _check_name(check: pandera.api.checks.Check) -> str:
+    """How pandera names a check in its failure cases."""
+    return check.error if check.error is not None else check.name if check.name is not None else str(check)
 
 
 def check_codes(findings: Findings, table: str, cells: list[Cell]) -> None:

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from contracts import declarations as decl
 from contracts import ledger
-from contracts.schemas import arrow_schema, pandera_schema
+from contracts.schemas import arrow_schema, pandera_schema, validate_table_frames
 
 UNKNOWN_DEPARTMENT = "_unknown"
 UNKNOWN_YEAR = 0
@@ -46,8 +46,7 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     pandera_schema("reports").validate(reports_frame)
     pandera_schema("checks").validate(checks)
     if not tables_validated:
-        for name, frame in tables.items():
-            pandera_schema("table_cells", table=name).validate(frame)
+        validate_table_frames(tables)
     remove_report(warehouse, report_id)
     tables_root = warehouse / QUARANTINE / "tables" if quarantined else warehouse / "tables"
     for name, frame in tables.items():
