@@ -140,6 +140,41 @@ class BrokenRun(RuntimeError):
     """Some reports could not be recorded at all (e.g. the warehouse could not be written)."""
 
 
+def _process(paths: list[Path], warehouse: Path, workers: int | None, dask_address: str | None,
+             broken: list[str]) -> dict[Path, ReportOutcome]:
+    """One task per report, on the warm pool (or Dask); a report that could not even be recorded goes to `broken`."""
+    outcomes: dict[Path, ReportOutcome] = {}
+    if not paths:
+        return outcomes
+    bar = progress.current()
+    pool_workers = None if dask_address else (workers or pool.default_workers())
+    if pool_workers:
+        pool.start(pool_workers)  # already started by `budgetlake run`; a no-op then
+    try:
+        with shared_api_server(), task_runner_for(workers, dask_address) as runner:
+            futures = {
+                runner.submit(process_report_task,
+                              # force: this run already found the report new or changed, no second lookup
+                              {"path": path, "warehouse": warehouse, "force": True,
+                               "pipeline_version": pipeline.PIPELINE_VERSION, "workers": pool_workers}): path
+                for path in paths
+            }
+            for future in as_completed(list(futures)):
+                path = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as problem:  # the report could not even be recorded as failed
+                    broken.append(f"{path.name}: {type(problem).__name__}: {problem}")
+                    outcome = ReportOutcome(report_id="?", source_file=path.name, status="failed",
+                                            error=f"not recorded in the warehouse: {problem}")
+                outcomes[path] = outcome
+                bar.advance(outcome)
+    finally:
+        if pool_workers:
+            pool.shutdown()  # its workers end with the run, not with the process (serve runs many)
+    return outcomes
+
+
 @flow(name="ingest", log_prints=False)
 def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = False,
            workers: int | None = None, dask_address: str | None = None) -> list[ReportOutcome]:
@@ -158,27 +193,7 @@ def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = Fa
         logger.info("%s", skipped.summary_line())
         bar.advance(skipped)
     broken: list[str] = []
-    pool_workers = None if dask_address else (workers or pool.default_workers())
-    if pool_workers and to_process:
-        pool.start(pool_workers)  # already started by `budgetlake run`; a no-op then
-    with shared_api_server(), task_runner_for(workers, dask_address) as runner:
-        futures = {
-            runner.submit(process_report_task,
-                          # force: this run already found the report new or changed, no second lookup
-                          {"path": path, "warehouse": warehouse_dir, "force": True,
-                           "pipeline_version": pipeline.PIPELINE_VERSION, "workers": pool_workers}): path
-            for path in to_process
-        }
-        for future in as_completed(list(futures)):
-            path = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as problem:  # the report could not even be recorded as failed
-                broken.append(f"{path.name}: {type(problem).__name__}: {problem}")
-                outcome = ReportOutcome(report_id="?", source_file=path.name, status="failed",
-                                        error=f"not recorded in the warehouse: {problem}")
-            outcomes[path] = outcome
-            bar.advance(outcome)
+    outcomes.update(_process(to_process, warehouse_dir, workers, dask_address, broken))
 
     for duplicate, original in duplicates.items():
         outcomes[duplicate] = pipeline.duplicate_outcome(outcomes[original], duplicate)

@@ -6,8 +6,9 @@ multiprocessing's fork server, which imports `flows.preload` (the pipeline, its 
 once; every worker starts warm in milliseconds. `start()` is called before Prefect is imported,
 so the fork server loads the pipeline on the second core while this process loads Prefect.
 
-The pool is process-wide and kept between flow runs of one process (tests, a long-lived caller);
-it ends with the process. Where the fork server is not available (Windows), workers are spawned.
+The pool is process-wide: `budgetlake run` starts it early and the ingest flow run that uses it
+stops its workers at the end (the fork server itself stays, and serves the next pool at once).
+Where the fork server is not available (Windows), workers are spawned.
 """
 
 from __future__ import annotations
