@@ -12,21 +12,10 @@ import pyarrow.parquet as pq
 
 from contracts import declarations as decl
 from contracts import ledger
+from contracts.files import (  # noqa: F401 - the warehouse's layout, re-exported
+    QUARANTINE, TMP_DIR, UNKNOWN_DEPARTMENT, UNKNOWN_YEAR, partition_dir, report_files as _files, stored_reports,
+)
 from contracts.schemas import arrow_schema, pandera_schema, validate_table_frames
-
-UNKNOWN_DEPARTMENT = "_unknown"
-UNKNOWN_YEAR = 0
-QUARANTINE = "quarantine"
-# Temp files live in <warehouse>/.tmp/ (same filesystem, so os.replace is atomic) rather than
-# beside the target: polars refuses a directory holding files of different extensions, even
-# hidden ones, and a hidden *.parquet temp file could be half-written. No dataset directory
-# ever holds anything but complete <report_id>.parquet files.
-TMP_DIR = ".tmp"
-
-
-def partition_dir(department: str | None, year: int | None) -> str:
-    return f"department={department or UNKNOWN_DEPARTMENT}/year={int(year or UNKNOWN_YEAR)}"
-
 
 def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFrame], checks: pd.DataFrame,
                  quarantined: bool, tables_validated: bool = False) -> None:
@@ -153,17 +142,6 @@ def _read_file(path: Path, dataset: str) -> pd.DataFrame:
     frame["department"] = parts.get("department")
     frame["year"] = pd.array([int(parts.get("year", UNKNOWN_YEAR))] * len(frame), dtype="Int64")
     return frame
-
-
-def _files(warehouse: Path, dataset_dir: str, report_id: str = "*") -> list[Path]:
-    root = Path(warehouse) / dataset_dir
-    return sorted(root.glob(f"department=*/year=*/{report_id}.parquet")) if root.exists() else []
-
-
-def stored_reports(warehouse: Path) -> dict[str, Path]:
-    """report_id → its reports file, from one walk of reports/ (look many reports up against one snapshot)."""
-    root = Path(warehouse) / "reports"
-    return {path.stem: path for path in _files(warehouse, "reports")} if root.exists() else {}
 
 
 def _reports_file(warehouse: Path, report_id: str, stored: dict[str, Path] | None) -> Path | None:

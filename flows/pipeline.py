@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from contracts import ledger
+from contracts.files import stored_reports
 from contracts.ledger import summarize_failed_checks  # noqa: F401 - part of this module's interface
 from extract.errors import ReportError
 from extract.fingerprint import sha256_of_file
@@ -206,7 +207,7 @@ def unchanged_outcome(path: Path, warehouse: Path, pipeline_version: str = PIPEL
     Reads only the file's bytes (for the digest) and the warehouse: no PDF parsing. The skip ledger
     answers when it holds a trusted entry (no pandas needed); otherwise the reports row decides, and a
     stored report found there without an entry gets one. stored: a
-    contracts.warehouse.stored_reports() snapshot shared by the Parquet lookups of one run.
+    contracts.files.stored_reports() snapshot shared by the Parquet lookups of one run.
     """
     sha256 = sha256 or sha256_of_file(Path(path))
     entry = ledger.trusted_entry(warehouse, sha256, pipeline_version)
@@ -236,6 +237,8 @@ def _outcome_from_entry(path: Path, entry: dict) -> ReportOutcome:
 def warehouse_outcome(path: Path, warehouse: Path, pipeline_version: str, sha256: str,
                       stored: dict[str, Path] | None = None) -> ReportOutcome | None:
     """unchanged_outcome from the Parquet files alone (the reports row decides, the checks give the findings)."""
+    if stored is not None and sha256[:16] not in stored:
+        return None  # no reports row to read: a new report costs no pandas import
     from contracts import warehouse as store
 
     row = store.find_by_sha(warehouse, sha256, pipeline_version, stored)
@@ -357,8 +360,6 @@ def split_unchanged(paths: Iterable[Path], warehouse: Path, pipeline_version: st
         outcome = ledger_outcome(path, warehouse, pipeline_version, sha256)
         if outcome is None:
             if stored is None:
-                from contracts.warehouse import stored_reports
-
                 stored = stored_reports(warehouse)
             outcome = unchanged_outcome(path, warehouse, pipeline_version, sha256=sha256, stored=stored)
         if outcome is None:

@@ -1,0 +1,32 @@
+"""Where the warehouse keeps a report's files: partition folders, the temp folder, the walk of reports/.
+
+Standard library only, so a run can look at what is stored before pandas or pyarrow is loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+UNKNOWN_DEPARTMENT = "_unknown"
+UNKNOWN_YEAR = 0
+QUARANTINE = "quarantine"
+# Temp files live in <warehouse>/.tmp/ (same filesystem, so os.replace is atomic) rather than
+# beside the target: polars refuses a directory holding files of different extensions, even
+# hidden ones, and a hidden *.parquet temp file could be half-written. No dataset directory
+# ever holds anything but complete <report_id>.parquet files.
+TMP_DIR = ".tmp"
+
+
+def partition_dir(department: str | None, year: int | None) -> str:
+    return f"department={department or UNKNOWN_DEPARTMENT}/year={int(year or UNKNOWN_YEAR)}"
+
+
+def report_files(warehouse: Path, dataset_dir: str, report_id: str = "*") -> list[Path]:
+    """The files of report_id (default: every report) in one dataset folder, e.g. "reports" or "checks"."""
+    root = Path(warehouse) / dataset_dir
+    return sorted(root.glob(f"department=*/year=*/{report_id}.parquet")) if root.exists() else []
+
+
+def stored_reports(warehouse: Path) -> dict[str, Path]:
+    """report_id → its reports file, from one walk of reports/ (look many reports up against one snapshot)."""
+    return {path.stem: path for path in report_files(warehouse, "reports")}
