@@ -66,12 +66,13 @@ def row_labels(table: str) -> frozenset[str]:
     return frozenset(subject_items())
 
 
-def column_rules(table: str, side: str | None) -> list[tuple[str, list[list[str]]]]:
-    """(role, rules) in the order they are tried for a column of `table` on `side`."""
+@lru_cache(maxsize=None)
+def column_rules(table: str, side: str | None) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+    """(role, rules) in the order they are tried for a column of `table` on `side` (cleaned once, then cached)."""
     columns = load("columns")
     common = columns["common"]
     measures = columns[table][side or "all"]
     ordered = [("code", common["code"])]
     ordered += [(f"measure:{name}", rules) for name, rules in measures.items()]
     ordered += [("line_no", common["line_no"]), ("label", common["label"])]
-    return [(role, [[clean_label(t) for t in rule] for rule in rules]) for role, rules in ordered]
+    return tuple((role, tuple(tuple(clean_label(t) for t in rule) for rule in rules)) for role, rules in ordered)

@@ -28,18 +28,19 @@ class ReportFrames:
 
 def to_frame(report_id: str, records: list[dict]) -> pd.DataFrame:
     """Long records → a frame with the columns and types declared for table_cells (amounts exact decimal128)."""
-    columns = dataset("table_cells").file_columns
-    frame = pd.DataFrame.from_records(records, columns=[c.name for c in columns if c.name != "report_id"])
-    frame.insert(0, "report_id", report_id)
-    for column in columns:
-        values = frame[column.name]
-        if column.type == "int":
-            frame[column.name] = values.astype("Int64")
-        elif column.type == "decimal":
-            frame[column.name] = amounts(list(values)).set_axis(frame.index)
+    columns: dict[str, pd.Series] = {}
+    for column in dataset("table_cells").file_columns:
+        if column.name == "report_id":
+            values = [report_id] * len(records)
         else:
-            frame[column.name] = values.astype(object).where(values.notna(), None)
-    return frame
+            values = [record.get(column.name) for record in records]
+        if column.type == "int":
+            columns[column.name] = pd.Series(values, dtype="Int64")
+        elif column.type == "decimal":
+            columns[column.name] = amounts(values)
+        else:  # strings as Python objects (not inferred to str), a blank as None
+            columns[column.name] = pd.Series(values, dtype=object)
+    return pd.DataFrame(columns)
 
 
 def transform_report(raw: RawReport) -> ReportFrames:
