@@ -30,3 +30,18 @@ def report_files(warehouse: Path, dataset_dir: str, report_id: str = "*") -> lis
 def stored_reports(warehouse: Path) -> dict[str, Path]:
     """report_id → its reports file, from one walk of reports/ (look many reports up against one snapshot)."""
     return {path.stem: path for path in report_files(warehouse, "reports")}
+
+
+def partition_of(file: Path) -> str:
+    """The partition (department=<d>/year=<y>) a dataset file sits in."""
+    return f"{Path(file).parent.parent.name}/{Path(file).parent.name}"
+
+
+def dataset_dirs(warehouse: Path) -> list[Path]:
+    """Every folder a report's files can sit under: reports/, checks/, tables/<t>/, quarantine/tables/<t>/."""
+    warehouse = Path(warehouse)
+    dirs = [warehouse / "reports", warehouse / "checks"]
+    for tables_root in (warehouse / "tables", warehouse / QUARANTINE / "tables"):
+        if tables_root.is_dir():
+            dirs += sorted(p for p in tables_root.iterdir() if p.is_dir())
+    return dirs

@@ -21,6 +21,10 @@ from collections import Counter
 from pathlib import Path
 
 LEDGER_DIR = ".ledger"
+# <report_id>.pending: a write of that report in progress, and the partition it writes to. Written
+# before the writer touches any file, deleted after the entry: a run killed in between leaves it,
+# so the next write of the report knows where the killed one may have left files.
+PENDING_SUFFIX = ".pending"
 FORMAT = 1  # bump when the entry's meaning changes: entries of another format are not trusted
 ROW_FIELDS = ("report_id", "source_sha256", "pipeline_version", "status", "error", "department", "year")
 _TYPES = {
@@ -118,3 +122,40 @@ def trusted_entry(warehouse: Path, sha256: str, pipeline_version: str) -> dict |
     if stat.st_size != entry["reports_size"] or stat.st_mtime_ns != entry["reports_mtime_ns"]:
         return None
     return entry
+
+
+def entry_partition(warehouse: Path, report_id: str) -> str | None:
+    """The partition (department=<d>/year=<y>) of the report's entry, trusted or not; None without a readable one."""
+    entry = read_entry(warehouse, report_id)
+    if entry is None:
+        return None
+    parts = Path(entry["reports_file"]).parts
+    return f"{parts[1]}/{parts[2]}" if len(parts) == 4 and parts[0] == "reports" and ".." not in parts else None
+
+
+def pending_path(warehouse: Path, report_id: str) -> Path:
+    return Path(warehouse) / LEDGER_DIR / f"{report_id}{PENDING_SUFFIX}"
+
+
+def mark_pending(warehouse: Path, report_id: str, partition: str, tmp_dir: Path) -> None:
+    """Record, atomically, that report_id is being written into partition (see PENDING_SUFFIX)."""
+    target = pending_path(warehouse, report_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_dir / f"{report_id}.pending.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps({"format": FORMAT, "partition": partition}, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def pending_partition(warehouse: Path, report_id: str) -> str | None:
+    """The partition an unfinished write of report_id was writing to, or None."""
+    try:
+        marker = json.loads(pending_path(warehouse, report_id).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    partition = marker.get("partition") if isinstance(marker, dict) else None
+    return partition if isinstance(partition, str) and partition.count("/") == 1 and ".." not in partition else None
+
+
+def clear_pending(warehouse: Path, report_id: str) -> None:
+    pending_path(warehouse, report_id).unlink(missing_ok=True)

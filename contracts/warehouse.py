@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
 import pandas as pd
 import pyarrow as pa
@@ -13,18 +14,25 @@ import pyarrow.parquet as pq
 from contracts import declarations as decl
 from contracts import ledger
 from contracts.files import (  # noqa: F401 - the warehouse's layout, re-exported
-    QUARANTINE, TMP_DIR, UNKNOWN_DEPARTMENT, UNKNOWN_YEAR, partition_dir, report_files as _files, stored_reports,
+    QUARANTINE, TMP_DIR, UNKNOWN_DEPARTMENT, UNKNOWN_YEAR, dataset_dirs, partition_dir, partition_of,
+    report_files as _files, stored_reports,
 )
 from contracts.schemas import arrow_schema, pandera_schema, validate_table_frames
 
 def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFrame], checks: pd.DataFrame,
-                 quarantined: bool, tables_validated: bool = False) -> None:
+                 quarantined: bool, tables_validated: bool = False,
+                 previous_partitions: Iterable[str] | None = None) -> None:
     """Replace every file of report_row['report_id'] with its reports/checks/tables files.
 
     Tables go under quarantine/tables/ when quarantined; failed reports pass tables={} and may
     leave department/year None (stored as department=_unknown/year=0). Every frame is validated
     before anything is written; tables_validated=True skips the table frames when the caller's
     schema_valid checks already validated them (pandera is the costliest step of a write).
+
+    The old files are looked for only where they can be: the new partition, the one an unfinished
+    earlier write recorded, its ledger entry's, and previous_partitions: where the caller's snapshot
+    of reports/ put the report's row (a run takes one snapshot for all its reports); None: find that
+    row here (see stored_partitions), which walks reports/ when the report has no ledger entry.
     """
     warehouse = Path(warehouse)
     report_id = report_row["report_id"]
@@ -36,7 +44,12 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     pandera_schema("checks").validate(checks)
     if not tables_validated:
         validate_table_frames(tables)
-    remove_report(warehouse, report_id)
+    partitions = {part, *filter(None, (ledger.pending_partition(warehouse, report_id),
+                                       ledger.entry_partition(warehouse, report_id)))}
+    partitions |= (stored_partitions(warehouse, report_id) if previous_partitions is None
+                   else set(previous_partitions))
+    ledger.mark_pending(warehouse, report_id, part, warehouse / TMP_DIR)  # before any file is touched
+    _remove_files(warehouse, report_id, partitions)
     tables_root = warehouse / QUARANTINE / "tables" if quarantined else warehouse / "tables"
     for name, frame in tables.items():
         _write(frame, "table_cells", tables_root / name / part / f"{report_id}.parquet", warehouse)
@@ -49,6 +62,15 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     # run killed before it leaves a stored report without an entry, found by the Parquet lookup.
     _write_ledger_entry(warehouse, report_row, ledger.summarize_failed_checks(checks), reports_file,
                         reports_file.stat())
+    ledger.clear_pending(warehouse, report_id)
+
+
+def stored_partitions(warehouse: Path, report_id: str) -> set[str]:
+    """Where report_id's files are: its ledger entry's partition, else where its reports row is (one walk of
+    reports/); empty for a report not stored."""
+    if partition := ledger.entry_partition(warehouse, report_id):
+        return {partition}
+    return {partition_of(path) for path in _files(warehouse, "reports", report_id)}
 
 
 def empty_frame(dataset: str) -> pd.DataFrame:
@@ -57,9 +79,10 @@ def empty_frame(dataset: str) -> pd.DataFrame:
 
 
 def remove_report(warehouse: Path, report_id: str) -> list[Path]:
-    """Delete every file of this report anywhere in the warehouse (and its leftover temp files).
+    """Delete every file of this report anywhere in the warehouse, its ledger entry and marker, and temp files.
 
-    Its skip-ledger entry goes first, so that no entry outlives a file it vouches for.
+    Walks the whole warehouse: for a clean-up by hand. Writes replace a report's files through the
+    targeted search of write_report instead.
     """
     removed = []
     if not Path(warehouse).exists():
@@ -69,6 +92,23 @@ def remove_report(warehouse: Path, report_id: str) -> list[Path]:
     for path in Path(warehouse).rglob(f"{report_id}.parquet"):
         path.unlink(missing_ok=True)
         removed.append(path)
+    removed += _remove_temp_files(warehouse, report_id)
+    ledger.clear_pending(warehouse, report_id)
+    return removed
+
+
+def _remove_files(warehouse: Path, report_id: str, partitions: Iterable[str]) -> None:
+    """Delete the report's ledger entry (first: no entry outlives a file it vouches for), then its files in
+    these partitions of every dataset folder, then its temp files."""
+    ledger.remove_entry(warehouse, report_id)
+    for folder in dataset_dirs(warehouse):
+        for partition in partitions:
+            (folder / partition / f"{report_id}.parquet").unlink(missing_ok=True)
+    _remove_temp_files(warehouse, report_id)
+
+
+def _remove_temp_files(warehouse: Path, report_id: str) -> list[Path]:
+    removed = []
     for path in (Path(warehouse) / TMP_DIR).glob(f"{report_id}.*"):  # leftovers of a killed run
         path.unlink(missing_ok=True)
         removed.append(path)

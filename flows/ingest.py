@@ -37,6 +37,7 @@ from prefect.artifacts import create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 
+from contracts.files import stored_reports  # noqa: E402
 from flows import pipeline, pool, progress  # noqa: E402
 from flows.pipeline import ReportOutcome  # noqa: E402
 
@@ -97,14 +98,14 @@ def task_runner_for(workers: int | None = None, dask_address: str | None = None)
 
 @task(name="process-report", task_run_name="{path.name}", cache_policy=NO_CACHE, log_prints=False)
 def process_report_task(path: Path, warehouse: Path, force: bool = False,
-                        pipeline_version: str = pipeline.PIPELINE_VERSION, workers: int | None = None) -> ReportOutcome:
+                        pipeline_version: str = pipeline.PIPELINE_VERSION, workers: int | None = None,
+                        previous_partitions: list[str] | None = None) -> ReportOutcome:
     """One report, in a warm worker process of flows.pool when `workers` is given, else right here."""
+    options = {"force": force, "pipeline_version": pipeline_version, "previous_partitions": previous_partitions}
     if workers:
-        outcome = pool.run(pipeline.process_report, Path(path), Path(warehouse), workers=workers, force=force,
-                           pipeline_version=pipeline_version)
+        outcome = pool.run(pipeline.process_report, Path(path), Path(warehouse), workers=workers, **options)
     else:
-        outcome = pipeline.process_report(Path(path), Path(warehouse), force=force,
-                                          pipeline_version=pipeline_version)
+        outcome = pipeline.process_report(Path(path), Path(warehouse), **options)
     logger = get_run_logger()
     logger.info("%s", outcome.summary_line())
     return outcome
@@ -150,13 +151,15 @@ def _process(paths: list[Path], warehouse: Path, workers: int | None, dask_addre
     pool_workers = None if dask_address else (workers or pool.default_workers())
     if pool_workers:
         pool.start(pool_workers)  # already started by `budgetlake run`; a no-op then
+    stored = stored_reports(warehouse)  # one walk of reports/: where each report's old files are
     try:
         with shared_api_server(), task_runner_for(workers, dask_address) as runner:
             futures = {
                 runner.submit(process_report_task,
                               # force: this run already found the report new or changed, no second lookup
                               {"path": path, "warehouse": warehouse, "force": True,
-                               "pipeline_version": pipeline.PIPELINE_VERSION, "workers": pool_workers}): path
+                               "pipeline_version": pipeline.PIPELINE_VERSION, "workers": pool_workers,
+                               "previous_partitions": pipeline.previous_partitions(path, stored)}): path
                 for path in paths
             }
             for future in as_completed(list(futures)):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from contracts import ledger
-from contracts.files import stored_reports
+from contracts.files import partition_of, stored_reports
 from contracts.ledger import summarize_failed_checks  # noqa: F401 - part of this module's interface
 from extract.errors import ReportError
 from extract.fingerprint import sha256_of_file
@@ -265,11 +265,14 @@ def _schema_checks_passed(checks) -> bool:
 
 
 def process_report(path: Path, warehouse: Path, *, force: bool = False,
-                   pipeline_version: str = PIPELINE_VERSION) -> ReportOutcome:
+                   pipeline_version: str = PIPELINE_VERSION,
+                   previous_partitions: list[str] | None = None) -> ReportOutcome:
     """One PDF end to end: preflight → (skip if unchanged) → extract → transform → checks → status → write.
 
     Never raises for a bad report: a ReportError or any unexpected exception becomes a `failed` row.
     Only a failure to write the warehouse itself propagates (the run is broken then).
+    previous_partitions: where the run's snapshot of reports/ found this report stored (see
+    contracts.warehouse.write_report; None: looked up here).
     """
     from contracts import checks as checking
     from contracts import warehouse as store
@@ -313,7 +316,7 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
                       pipeline_version=pipeline_version)
     try:
         store.write_report(warehouse, row, tables, checks, quarantined=(status == "quarantined"),
-                           tables_validated=_schema_checks_passed(checks))
+                           tables_validated=_schema_checks_passed(checks), previous_partitions=previous_partitions)
     except Exception as problem:  # noqa: BLE001 - e.g. frames the schema rejects: record the report as failed
         if status == "failed":
             raise  # not even a failed row can be written: the warehouse itself is broken
@@ -321,7 +324,7 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
         error = f"{INTERNAL_ERROR_PREFIX}could not store the report: {type(problem).__name__}: {problem}"
         row = {**row, "status": "failed", "error": error}
         checks = _empty_checks(sha256[:16])
-        store.write_report(warehouse, row, {}, checks, quarantined=False)
+        store.write_report(warehouse, row, {}, checks, quarantined=False, previous_partitions=previous_partitions)
     outcome = _outcome_from_row(row, summarize_failed_checks(checks))
     log.info("%s", outcome.summary_line())
     return outcome
@@ -332,8 +335,10 @@ def process_paths(paths: Iterable[str | Path], warehouse: Path, *, force: bool =
     """All PDFs under paths, one after another, duplicates noted (the sequential twin of the `ingest` flow)."""
     unique, duplicates = group_duplicates(discover(paths))
     outcomes: dict[Path, ReportOutcome] = {}
+    stored = stored_reports(warehouse)  # one walk of reports/ for the whole run
     for path in unique:
-        outcomes[path] = process_report(path, warehouse, force=force, pipeline_version=pipeline_version)
+        outcomes[path] = process_report(path, warehouse, force=force, pipeline_version=pipeline_version,
+                                        previous_partitions=previous_partitions(path, stored))
         if on_outcome:
             on_outcome(outcomes[path])
     for duplicate, original in duplicates.items():
@@ -369,6 +374,12 @@ def split_unchanged(paths: Iterable[Path], warehouse: Path, pipeline_version: st
         else:
             settled[path] = outcome
     return settled, to_process
+
+
+def previous_partitions(path: Path, stored: dict[str, Path]) -> list[str]:
+    """Where a stored_reports() snapshot has this PDF's report stored: [] or its one partition."""
+    reports_file = stored.get(sha256_of_file(path)[:16])
+    return [partition_of(reports_file)] if reports_file is not None else []
 
 
 def all_unchanged(paths: Iterable[str | Path], warehouse: Path,

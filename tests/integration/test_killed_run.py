@@ -72,9 +72,10 @@ def _copy_of(clean, tmp_path: Path) -> Path:
 
 
 FILES_PER_SEED_REPORT = 11  # nine tables, checks, reports; then its ledger entry
+MARKERS_BEFORE_FILES = 1  # the ledger's pending marker of the write (contracts/ledger.py)
 
 
-@pytest.mark.parametrize("kill_after", range(FILES_PER_SEED_REPORT))
+@pytest.mark.parametrize("kill_after", range(MARKERS_BEFORE_FILES + FILES_PER_SEED_REPORT))
 def test_killed_while_writing_then_rerun(kill_after, reference, seed_sha, tmp_path, monkeypatch):
     assert len(reference) == FILES_PER_SEED_REPORT
     _kill_at(monkeypatch, kill_after)
@@ -90,10 +91,11 @@ def test_killed_while_writing_then_rerun(kill_after, reference, seed_sha, tmp_pa
     outcome = process_report(SEED_PDF, tmp_path)
     assert not outcome.skipped and outcome.status == "warnings"
     assert [str(p.relative_to(tmp_path)) for p in _visible_files(tmp_path)] == reference
+    assert not ledger.pending_path(tmp_path, seed_sha[:16]).exists()
 
 
 def test_killed_between_reports_row_and_ledger_entry(clean, reference, seed_sha, tmp_path, monkeypatch):
-    _kill_at(monkeypatch, FILES_PER_SEED_REPORT)
+    _kill_at(monkeypatch, MARKERS_BEFORE_FILES + FILES_PER_SEED_REPORT)
     with pytest.raises(Killed):
         process_report(SEED_PDF, tmp_path)
     monkeypatch.undo()
@@ -111,13 +113,25 @@ def test_killed_between_reports_row_and_ledger_entry(clean, reference, seed_sha,
 def test_a_forced_rerun_killed_at_its_first_file_leaves_no_entry_behind(clean, seed_sha, tmp_path, monkeypatch):
     warehouse = _copy_of(clean, tmp_path)
     assert ledger_outcome(SEED_PDF, warehouse, PIPELINE_VERSION, seed_sha) is not None
-    _kill_at(monkeypatch, 0)
+    _kill_at(monkeypatch, MARKERS_BEFORE_FILES)
     with pytest.raises(Killed):
         process_report(SEED_PDF, warehouse, force=True)
     monkeypatch.undo()
 
     assert ledger.read_entry(warehouse, seed_sha[:16]) is None
     assert unchanged_outcome(SEED_PDF, warehouse) is None  # processed again
+
+
+def test_a_forced_rerun_killed_at_its_marker_leaves_the_stored_report_as_it_was(clean, reference, seed_sha,
+                                                                                tmp_path, monkeypatch):
+    warehouse = _copy_of(clean, tmp_path)
+    _kill_at(monkeypatch, 0)
+    with pytest.raises(Killed):
+        process_report(SEED_PDF, warehouse, force=True)
+    monkeypatch.undo()
+
+    assert [str(p.relative_to(warehouse)) for p in _visible_files(warehouse)] == reference
+    assert unchanged_outcome(SEED_PDF, warehouse) == replace(clean[1], skipped=True)  # no file was touched
 
 
 def _edit_entry(warehouse: Path, report_id: str, **changes) -> None:

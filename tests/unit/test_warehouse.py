@@ -230,3 +230,67 @@ def test_record_in_ledger_rebuilds_the_entry_write_report_wrote(tmp_path):
     assert record_in_ledger(tmp_path, RID) is True
     assert _entry(tmp_path) == written
     assert record_in_ledger(tmp_path, "0" * 16) is False  # not stored: nothing to record
+
+
+# ---------- where a rewrite looks for the report's old files ----------
+
+OLD_PARTITION = f"department={DEPT}/year=2023"
+
+
+def _old_files(w: Path) -> list[str]:
+    return [f for f in _files(w) if "/year=2023/" in f]
+
+
+def _without_ledger(w: Path) -> None:
+    for path in (w / ".ledger").iterdir():
+        path.unlink()
+
+
+@pytest.mark.parametrize(
+    "previous, ledger_kept, old_left",
+    [
+        pytest.param(None, True, [], id="found-by-its-ledger-entry"),
+        pytest.param(None, False, [], id="found-by-walking-reports"),
+        pytest.param([OLD_PARTITION], False, [], id="named-by-the-caller"),
+        pytest.param([], True, [], id="caller-knows-nothing-but-the-entry-does"),
+        # the caller's snapshot is trusted: it said the report was not stored, and no entry says otherwise
+        pytest.param([], False, [f"checks/{OLD_PARTITION}/{RID}.parquet", f"reports/{OLD_PARTITION}/{RID}.parquet",
+                                 f"tables/expenditure/{OLD_PARTITION}/{RID}.parquet"], id="caller-says-not-stored"),
+    ],
+)
+def test_a_rewrite_into_another_partition_removes_the_old_files(tmp_path, previous, ledger_kept, old_left):
+    _write(tmp_path, year=2023)
+    if not ledger_kept:
+        _without_ledger(tmp_path)
+
+    tables = _tables()
+    write_report(tmp_path, _row(), tables, run_checks(RID, tables), False, previous_partitions=previous)
+
+    assert _old_files(tmp_path) == old_left
+    assert f"reports/department={DEPT}/year=2024/{RID}.parquet" in _files(tmp_path)
+
+
+def test_a_write_killed_midway_is_cleaned_up_by_the_next_one_in_another_partition(tmp_path, monkeypatch):
+    import contracts.warehouse as store
+    from contracts import ledger
+
+    real_replace, calls = os.replace, []
+
+    def dying_replace(src, dst):  # the pending marker, then two files, then the process dies
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        calls.append(dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(store.os, "replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        _write(tmp_path, year=2023)
+    monkeypatch.undo()
+    assert len(_old_files(tmp_path)) == 2 and ledger.pending_partition(tmp_path, RID) == OLD_PARTITION
+
+    # say the next pipeline version reads another year: the marker tells where the killed write was
+    tables = _tables()
+    write_report(tmp_path, _row(), tables, run_checks(RID, tables), False, previous_partitions=[])
+
+    assert _old_files(tmp_path) == []
+    assert not ledger.pending_path(tmp_path, RID).exists()
