@@ -67,11 +67,14 @@ def make_entry(row: dict, failed_checks: list[str], reports_file: str, reports_s
 
 def write_entry(warehouse: Path, entry: dict, tmp_dir: Path) -> None:
     """Write (or replace) an entry atomically: a temp file in tmp_dir (same filesystem), then os.replace."""
-    target = entry_path(warehouse, entry["report_id"])
+    _write_json(entry_path(warehouse, entry["report_id"]), entry, tmp_dir / f"{entry['report_id']}.ledger")
+
+
+def _write_json(target: Path, content, tmp_stem: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f"{entry['report_id']}.ledger.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(entry, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp_stem.parent.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_stem.with_name(f"{tmp_stem.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(content, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, target)
 
 
@@ -139,12 +142,8 @@ def pending_path(warehouse: Path, report_id: str) -> Path:
 
 def mark_pending(warehouse: Path, report_id: str, partition: str, tmp_dir: Path) -> None:
     """Record, atomically, that report_id is being written into partition (see PENDING_SUFFIX)."""
-    target = pending_path(warehouse, report_id)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f"{report_id}.pending.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps({"format": FORMAT, "partition": partition}, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, target)
+    _write_json(pending_path(warehouse, report_id), {"format": FORMAT, "partition": partition},
+                tmp_dir / f"{report_id}.pending")
 
 
 def pending_partition(warehouse: Path, report_id: str) -> str | None:
