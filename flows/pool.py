@@ -86,6 +86,11 @@ def _discard(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def running() -> bool:
+    """Whether the pool has workers (started and not shut down)."""
+    return _pool is not None
+
+
 def shutdown() -> None:
     """Stop the workers now (they also end with the process)."""
     global _pool

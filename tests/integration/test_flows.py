@@ -78,6 +78,10 @@ def test_ingest_runs_each_report_as_a_task_on_the_shared_server(tmp_path: Path, 
     reports = read_dataset(tmp_warehouse, "reports")
     assert sorted(reports["source_file"]) == sorted(n for n in expected_files if n != "club_copy.pdf")
 
+    from flows import pool
+
+    assert not pool.running()  # the run stopped its workers (under `serve`, its process must be able to end)
+
 
 def test_cli_run_goes_through_the_flow_and_a_rerun_is_a_no_op(tmp_path: Path, tmp_warehouse: Path, capsys) -> None:
     from flows.cli import main

@@ -1,0 +1,67 @@
+"""The warm worker pool as plain functions: work runs in forked workers that start with the pipeline loaded."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+from flows import pool
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _loaded(*modules: str) -> dict[str, bool]:
+    return {name: name in sys.modules for name in modules}
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.fixture
+def fresh_pool():
+    pool.shutdown()
+    yield
+    pool.shutdown()
+
+
+def test_work_runs_in_another_process(fresh_pool) -> None:
+    assert pool.run(_pid, workers=1) != os.getpid()
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here")
+def test_a_worker_starts_with_the_pipeline_loaded(fresh_pool) -> None:
+    assert pool.run(_loaded, "flows.preload", "camelot", "pandera", workers=1) == {
+        "flows.preload": True, "camelot": True, "pandera": True}
+
+
+def test_an_exception_in_the_worker_is_raised_here(fresh_pool) -> None:
+    with pytest.raises(ValueError, match="bad report"):
+        pool.run(_fail, "bad report", workers=1)
+    assert pool.run(_pid, workers=1) != os.getpid()  # the pool still works
+
+
+def test_a_worker_that_dies_breaks_only_its_call(fresh_pool) -> None:
+    with pytest.raises(BrokenProcessPool):
+        pool.run(_die, workers=1)
+    assert pool.run(_pid, workers=1) != os.getpid()  # the next call gets a fresh pool
+
+
+def test_a_pool_of_another_size_replaces_the_old_one(fresh_pool) -> None:
+    first = pool.start(1)
+    assert pool.start(1) is first
+    second = pool.start(2)
+    assert second is not first and second._max_workers == 2
+    pool.shutdown()
+    assert not pool.running()
