@@ -102,8 +102,9 @@ def process_report_task(path: Path, warehouse: Path, force: bool = False,
                         previous_partitions: list[str] | None = None) -> ReportOutcome:
     """One report, in a warm worker process of flows.pool when `workers` is given, else right here."""
     options = {"force": force, "pipeline_version": pipeline_version, "previous_partitions": previous_partitions}
-    if workers:
-        outcome = pool.run(pipeline.process_report, Path(path), Path(warehouse), workers=workers, **options)
+    if workers:  # absolute: a worker keeps the working directory it was started in
+        outcome = pool.run(pipeline.process_report, Path(path).absolute(), Path(warehouse).absolute(),
+                           workers=workers, **options)
     else:
         outcome = pipeline.process_report(Path(path), Path(warehouse), **options)
     logger = get_run_logger()

@@ -32,4 +32,7 @@ def warm_up() -> None:
     checking.run_checks(WARM_UP_REPORT_ID, empty_tables)
 
 
-warm_up()
+try:
+    warm_up()
+except Exception:  # noqa: BLE001 - warming only saves time: e.g. a layout file that does not parse is
+    pass  # reported, with its real error, by the first report that needs it

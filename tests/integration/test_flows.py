@@ -166,3 +166,21 @@ def test_the_budgetlake_command_on_its_own_temporary_server(tmp_path: Path, tmp_
     assert done.stdout.strip().splitlines()[-1] == expected
     assert "Error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert sorted(read_dataset(tmp_warehouse, "reports")["source_file"]) == sorted(p.name for p in folder.iterdir())
+
+
+def test_relative_paths_reach_the_workers_whatever_their_working_directory(tmp_path: Path, monkeypatch) -> None:
+    """A worker keeps the working directory it started in; the flow hands workers absolute paths."""
+    import os
+
+    from flows import pool
+    from flows.ingest import ingest
+
+    pool.run(os.getpid, workers=1)  # a worker now runs, in the current directory
+    monkeypatch.chdir(tmp_path)
+    Path("in").mkdir()
+    Path("in", "minutes.pdf").write_bytes(text_pdf_bytes(UNRELATED_LINES))
+
+    [outcome] = ingest(["in"], "wh", workers=1)
+
+    assert outcome.status == "failed" and "none of the standard budget tables" in outcome.error, outcome
+    assert read_dataset(tmp_path / "wh", "reports")["source_file"].tolist() == ["minutes.pdf"]
