@@ -19,6 +19,7 @@ from contracts.files import (  # noqa: F401 - the warehouse's layout, re-exporte
 )
 from contracts.schemas import arrow_schema, pandera_schema, validate_table_frames
 
+
 def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFrame], checks: pd.DataFrame,
                  quarantined: bool, tables_validated: bool = False,
                  previous_partitions: Iterable[str] | None = None) -> None:
@@ -58,7 +59,7 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     # run killed before it leaves the report to be processed again by the next run.
     reports_file = warehouse / "reports" / part / f"{report_id}.parquet"
     _write(reports_frame, "reports", reports_file, warehouse)
-    # Then the skip-ledger entry (remove_report deleted the old one before any file was touched): a
+    # Then the skip-ledger entry (_remove_files deleted the old one before any file was touched): a
     # run killed before it leaves a stored report without an entry, found by the Parquet lookup.
     _write_ledger_entry(warehouse, report_row, ledger.summarize_failed_checks(checks), reports_file,
                         reports_file.stat())
