@@ -184,3 +184,55 @@ def test_relative_paths_reach_the_workers_whatever_their_working_directory(tmp_p
 
     assert outcome.status == "failed" and "none of the standard budget tables" in outcome.error, outcome
     assert read_dataset(tmp_path / "wh", "reports")["source_file"].tolist() == ["minutes.pdf"]
+
+
+def test_serve_runs_the_deployment_and_its_run_leaves_no_process_behind(tmp_path: Path, tmp_warehouse: Path) -> None:
+    """`budgetlake serve` on the test server: a deployment run ingests the folder, and the process Prefect's
+    runner started for that run ends with it (the warm pool's workers stop with the run)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    import psutil
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "minutes.pdf").write_bytes(text_pdf_bytes(UNRELATED_LINES))
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen([str(Path(sys.executable).with_name("budgetlake")), "serve", "--cron", "0 2 * * *",
+                              str(folder), "--warehouse", str(tmp_warehouse), "--name", name],
+                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        with get_client(sync_client=True) as client:
+            while True:
+                try:
+                    client.read_deployment_by_name(f"ingest/{name}")
+                    break
+                except Exception:  # not registered yet
+                    assert time.monotonic() < deadline and serve.poll() is None, (tmp_path / "serve.log").read_text()
+                    time.sleep(0.5)
+
+        run = run_deployment(f"ingest/{name}", timeout=180, poll_interval=1, as_subflow=False)
+
+        assert run.state.is_completed(), run.state
+        assert read_dataset(tmp_warehouse, "reports")["source_file"].tolist() == ["minutes.pdf"]
+        while True:  # the run's process (and the fork server and workers under it) ends
+            left = [p for p in psutil.Process(serve.pid).children(recursive=True)
+                    if any(word in " ".join(p.cmdline()) for word in ("spawn_main", "forkserver"))]
+            if not left:
+                break
+            assert time.monotonic() < deadline, [p.cmdline() for p in left]
+            time.sleep(0.5)
+    finally:
+        os.killpg(serve.pid, signal.SIGTERM)
+        serve.wait(timeout=30)
+        log.close()
