@@ -236,3 +236,18 @@ def test_serve_runs_the_deployment_and_its_run_leaves_no_process_behind(tmp_path
         os.killpg(serve.pid, signal.SIGTERM)
         serve.wait(timeout=30)
         log.close()
+
+
+@pytest.mark.parametrize("configured, expected", [pytest.param(None, None, id="default-off"),
+                                                  pytest.param(60, 60, id="configured-kept")])
+def test_command_line_runs_send_heartbeats_only_when_configured(configured, expected) -> None:
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings, temporary_settings
+
+    from flows.ingest import _no_heartbeats_unless_configured
+
+    updates = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: configured} if configured else {}
+    with temporary_settings(updates=updates):
+        before = get_current_settings().flows.heartbeat_frequency
+        with _no_heartbeats_unless_configured():
+            assert get_current_settings().flows.heartbeat_frequency == expected
+        assert get_current_settings().flows.heartbeat_frequency == before
