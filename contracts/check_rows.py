@@ -8,7 +8,6 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionDtype
-from pandas.core.dtypes.cast import maybe_box_native  # the boxing DataFrame.to_dict applies
 
 from contracts import declarations as decl
 from contracts.money import AMOUNT_DTYPE, fen, yuan_from_fen
@@ -76,7 +75,7 @@ def _values(frame: pd.DataFrame, name: str, required: bool = False) -> list:
     if isinstance(column, pd.DataFrame):  # duplicate column names
         column = column.iloc[:, -1]
     if column.dtype == np.dtype(object) or isinstance(column.dtype, ExtensionDtype):
-        return [maybe_box_native(v) if isinstance(v, np.generic) else v for v in column]
+        return [v.item() if isinstance(v, np.generic) else v for v in column]  # numpy scalars as Python ones
     return list(column)
 
 
