@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,17 +81,23 @@ def run_measured(argv: list[str], *, env: dict[str, str] | None = None, cwd: Pat
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        # A thread blocked in wait() takes the end time the moment the process exits: the sampling loop
+        # below wakes only every poll_s, which would add up to poll_s to every wall time.
+        ended: list[float] = []
+        waiter = threading.Thread(target=lambda: (proc.wait(), ended.append(time.perf_counter())), daemon=True)
+        waiter.start()
         try:
             root = psutil.Process(proc.pid)
-            while proc.poll() is None:
+            while not ended:
                 _sample(root, peaks)
                 if timeout_s and time.perf_counter() - started > timeout_s:
                     proc.kill()
-                time.sleep(poll_s)
+                waiter.join(poll_s)
         except psutil.NoSuchProcess:
             pass
-        returncode = proc.wait()
-        wall_s = time.perf_counter() - started
+        waiter.join()
+        returncode = proc.returncode
+        wall_s = ended[0] - started
     by_role: dict[str, float] = {}
     counts: dict[str, int] = {}
     for role, rss in peaks.values():

@@ -132,3 +132,17 @@ def test_verify_scale_run(tmp_path):
     assert verdict["first_mismatches"][0].startswith("c.pdf: got")
     assert verdict["first_mismatches"][1] == "d.pdf: missing"
     assert verdict["status_by_factor"] == {"x1 warnings": 1, "x2 warnings": 1, "x3 quarantined": 1}
+
+
+@pytest.mark.parametrize("code, expected_returncode", [pytest.param("pass", 0, id="ok"),
+                                                        pytest.param("raise SystemExit(3)", 3, id="exit-3")])
+def test_run_measured_reports_the_exit_status_and_the_main_process(tmp_path, code, expected_returncode):
+    import sys
+
+    from bench.measure import run_measured
+
+    measured = run_measured([sys.executable, "-c", code], log_dir=tmp_path)
+
+    assert measured.returncode == expected_returncode
+    assert measured.wall_s > 0
+    assert set(measured.peak_rss_mb) <= {"main"} and measured.processes.get("main", 0) <= 1
