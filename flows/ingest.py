@@ -32,7 +32,7 @@ from typing import Iterator
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect import get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
@@ -40,6 +40,7 @@ from prefect.futures import as_completed  # noqa: E402
 from contracts.files import stored_reports  # noqa: E402
 from flows import pipeline, pool, progress  # noqa: E402
 from flows.pipeline import ReportOutcome  # noqa: E402
+from flows.plain_parameters import plain_parameters_flow  # noqa: E402
 
 ARTIFACT_KEY = "budgetlake-ingest"
 
@@ -179,7 +180,7 @@ def _process(paths: list[Path], warehouse: Path, workers: int | None, dask_addre
     return outcomes
 
 
-@flow(name="ingest", log_prints=False)
+@plain_parameters_flow(name="ingest", log_prints=False)
 def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = False,
            workers: int | None = None, dask_address: str | None = None) -> list[ReportOutcome]:
     """Every PDF under `paths` into `warehouse`: one task per distinct PDF, run in parallel; duplicates noted."""
@@ -211,7 +212,7 @@ def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = Fa
     return ordered
 
 
-@flow(name="process-report", log_prints=False)
+@plain_parameters_flow(name="process-report", log_prints=False)
 def process_report_flow(path: str, warehouse: str = "data/warehouse", force: bool = True) -> ReportOutcome:
     """One PDF end to end (ad-hoc re-run: forced by default), with its one-row artifact."""
     Path(warehouse).mkdir(parents=True, exist_ok=True)

@@ -62,6 +62,14 @@ def test_ingest_runs_each_report_as_a_task_on_the_shared_server(tmp_path: Path, 
     if "seed.pdf" in outcomes:
         assert outcomes["seed.pdf"].status in {"valid", "warnings"}, outcomes["seed.pdf"]
 
+    # the flow run's parameters are stored as passed (flows.plain_parameters)
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        stored = client.read_flow_run(state.state_details.flow_run_id).parameters
+    assert stored == {"paths": [str(folder)], "warehouse": str(tmp_warehouse), "force": False, "workers": 2,
+                      "dask_address": None}
+
     # every distinct report ran as a task of this flow run on the harness server: the worker
     # processes reported to it instead of starting servers of their own
     task_runs = _task_runs_of(state.state_details.flow_run_id)
