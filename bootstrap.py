@@ -14,6 +14,7 @@ VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 PYPROJECT = ROOT / "pyproject.toml"
 STAMP = VENV / ".budgetlake-installed"
+PACKAGES = ["extract", "transform", "contracts", "flows"]
 
 
 def _bin(name: str) -> Path:
@@ -41,12 +42,24 @@ def ensure_environment() -> None:
     STAMP.write_text(_wanted_stamp())
 
 
+def compile_bytecode() -> None:
+    """Byte-compile the project's packages, as pip does for an installed package.
+
+    An editable install leaves that to the first import, which is skipped where
+    PYTHONDONTWRITEBYTECODE is set (as on our CI machine): every `budgetlake` start would then
+    compile every module again (~0.05 s of a run over a few PDFs). Files already current are skipped.
+    """
+    subprocess.run([str(_bin("python")), "-m", "compileall", "-q", *PACKAGES], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"run", "test", "setup"}:
         print("usage: python3 bootstrap.py run|test|setup [extra arguments]", file=sys.stderr)
         return 2
     command, extra = argv[0], argv[1:]
     ensure_environment()
+    compile_bytecode()
     os.chdir(ROOT)
     if command == "setup":
         return 0
