@@ -44,8 +44,8 @@ def _context() -> multiprocessing.context.BaseContext:
 def start(workers: int | None = None) -> ProcessPoolExecutor:
     """The process-wide pool of `workers` processes (default: one per core), created on first call.
 
-    Returns at once: the fork server loads the pipeline in the background, and the first
-    submission waits for it. A pool of another size is replaced.
+    Returns at once: the fork server loads the pipeline and forks the workers in the background;
+    the first submission waits for them. A pool of another size is replaced.
     """
     global _pool, _pool_workers
     workers = workers or default_workers()
@@ -61,7 +61,26 @@ def start(workers: int | None = None) -> ProcessPoolExecutor:
                 forkserver.ensure_running()  # starts importing flows.preload now, not at the first report
             _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
             _pool_workers = workers
+            _fork_workers_in_background(_pool, workers)
         return _pool
+
+
+def _fork_workers_in_background(pool: ProcessPoolExecutor, workers: int) -> None:
+    """Have the pool fork its workers as soon as the fork server is ready, not at the first report.
+
+    The executor forks a worker when a job finds none idle; one no-op job per worker, submitted
+    from a thread (each fork waits for the fork server to finish loading the pipeline), has them
+    all started while this process is still importing Prefect.
+    """
+
+    def submit_no_ops() -> None:
+        try:
+            for _ in range(workers):
+                pool.submit(os.getpid)
+        except Exception:  # noqa: BLE001 - shut down or broken meanwhile: the first real job says so
+            pass
+
+    threading.Thread(target=submit_no_ops, name="budgetlake-pool-start", daemon=True).start()
 
 
 def run(function: Callable[..., T], *args, workers: int | None = None, **kwargs) -> T:

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
@@ -65,3 +66,20 @@ def test_a_pool_of_another_size_replaces_the_old_one(fresh_pool) -> None:
     assert second is not first and second._max_workers == 2
     pool.shutdown()
     assert not pool.running()
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here")
+def test_start_forks_the_workers_before_any_work(fresh_pool) -> None:
+    import psutil
+
+    pool.start(2)
+    deadline = time.monotonic() + 30
+    workers: list = []
+    while time.monotonic() < deadline:
+        fork_servers = [child for child in psutil.Process().children()
+                        if "forkserver" in " ".join(child.cmdline())]
+        workers = [worker for server in fork_servers for worker in server.children()]
+        if len(workers) == 2:
+            break
+        time.sleep(0.05)
+    assert len(workers) == 2
