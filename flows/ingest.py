@@ -176,7 +176,9 @@ def _process(paths: list[Path], warehouse: Path, workers: int | None, dask_addre
                 bar.advance(outcome)
     finally:
         if pool_workers:
-            pool.shutdown()  # its workers end with the run, not with the process (serve runs many)
+            # its workers end with the run, not with the process (serve runs many); they exit while
+            # the flow publishes its artifact
+            pool.shutdown(wait=False)
     return outcomes
 
 

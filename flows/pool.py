@@ -110,10 +110,14 @@ def running() -> bool:
     return _pool is not None
 
 
-def shutdown() -> None:
-    """Stop the workers now (they also end with the process)."""
+def shutdown(wait: bool = True) -> None:
+    """Stop the workers (they also end with the process).
+
+    wait=False: tell them to stop and return; they end in the background while the caller goes
+    on, and the interpreter's exit still waits for them (concurrent.futures joins its pools then).
+    """
     global _pool
     with _lock:
         pool, _pool = _pool, None
     if pool is not None:
-        pool.shutdown(wait=True)
+        pool.shutdown(wait=wait)

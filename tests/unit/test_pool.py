@@ -83,3 +83,13 @@ def test_start_forks_the_workers_before_any_work(fresh_pool) -> None:
             break
         time.sleep(0.05)
     assert len(workers) == 2
+
+
+def test_a_shutdown_without_waiting_still_ends_the_workers(fresh_pool) -> None:
+    import psutil
+
+    worker = psutil.Process(pool.run(_pid, workers=1))
+    pool.shutdown(wait=False)
+    assert not pool.running()
+    worker.wait(timeout=30)  # psutil.TimeoutExpired if the worker stayed
+    assert not worker.is_running()
