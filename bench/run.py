@@ -204,10 +204,6 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     result["synthetic_corpora"] = {str(n): {"path": str(f), "pages": p, "reports": r, "ready_s": generation[str(n)]}
                                    for n, (f, p, r) in corpora.items()}
 
-    print("baseline: camelot lattice (default engine), every page, no triage", flush=True)
-    runs = [bench.measure("baseline", [BIN / "python", BENCH_DIR / "baseline_camelot.py", CORPUS], env)
-            for _ in range(args.corpus_repeat)]
-    bench.summarize("baseline: camelot lattice, all pages", runs, corpus_pages, corpus_reports)
     # the baseline's cost per report on the synthetic reports, to compare with the scale runs (one run: the
     # baseline has no fixed cost to spread, so its per-report time holds for any N)
     synthetic_baseline = None
@@ -228,10 +224,17 @@ def run_benchmark(args: argparse.Namespace) -> dict:
         bench.measure("prime the server", [BIN / "budgetlake", "run", SEED_SAMPLE, "--warehouse", bench.warehouse()],
                       served)
 
-        cold, warehouse = [], None
+        # Baseline and cold runs alternate, so that both meet the machine in the same state: on this shared
+        # machine the speed of a run drifts by up to ~10 % over minutes, as much as the margin of the ratio.
+        print("baseline (camelot lattice, default engine, every page, no triage) and cold, alternating", flush=True)
+        baseline, cold, warehouse = [], [], None
         for _ in range(args.corpus_repeat):
+            baseline.append(bench.measure("baseline", [BIN / "python", BENCH_DIR / "baseline_camelot.py", CORPUS],
+                                          env))
             warehouse = bench.warehouse()
             cold.append(bench.measure("cold", bench.budgetlake_run([CORPUS], warehouse), served))
+        baseline_summary = bench.summarize("baseline: camelot lattice, all pages", baseline, corpus_pages,
+                                           corpus_reports)
         cold_summary = bench.summarize("cold (server)", cold, corpus_pages, corpus_reports)
         warm = [bench.measure("warm", bench.budgetlake_run([CORPUS], warehouse), served)
                 for _ in range(args.corpus_repeat)]
@@ -276,13 +279,15 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             for _ in range(args.corpus_repeat)]
     bench.summarize("diagnostic: python -c 'import flows.ingest'", runs, 0, 0)
 
-    baseline_summary = bench.summaries[0]
     result["cases"] = [s.as_dict() for s in bench.summaries]
     result["raw_runs"] = bench.raw
     result["ratios"] = ratios = {
         "cold_over_baseline": ratio(cold_summary.median_s, baseline_summary.median_s),
         "baseline_over_cold_speedup": ratio(baseline_summary.median_s, cold_summary.median_s),
         "warm_over_cold": ratio(warm_summary.median_s, cold_summary.median_s),
+        # each cold run against the baseline run just before it (the pairs met the machine in the same state)
+        "baseline_over_cold_speedup_paired": [ratio(b, c) for b, c in zip(baseline_summary.walls_s,
+                                                                           cold_summary.walls_s)],
     }
     sizes = sorted(scale)
     flat = None
@@ -332,7 +337,8 @@ def render_report(result: dict) -> str:
         markdown_table(summaries),
         "",
         f"cold/baseline: {fmt_ratio(ratios['cold_over_baseline'])} "
-        f"(speed-up {fmt_ratio(ratios['baseline_over_cold_speedup'])}); "
+        f"(speed-up {fmt_ratio(ratios['baseline_over_cold_speedup'])}; run by run: "
+        f"{', '.join(fmt_ratio(r) for r in ratios.get('baseline_over_cold_speedup_paired', []))}); "
         f"warm/cold: {fmt_ratio(ratios['warm_over_cold'])}; "
         f"s/report N=1000 over N=100: {fmt_ratio(ratios.get('s_per_report_1000_over_100'))}; "
         f"baseline s/report over largest-N s/report: {fmt_ratio(ratios.get('baseline_over_scale_speedup_per_report'))}",

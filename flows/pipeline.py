@@ -290,7 +290,6 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
     meta: dict = {}
     pages = 0
     tables: dict = {}
-    checks = _empty_checks(sha256[:16])
     try:
         pdf = read_pdf_text(path)
         pages = pdf.page_count
