@@ -11,6 +11,8 @@ import sys
 import threading
 from pathlib import Path
 
+from flows.startup import collector_paused  # stdlib only
+
 EXIT_OK = 0  # every report valid or with warnings
 EXIT_BROKEN = 1  # the run itself broke (bad arguments, unreadable folder, warehouse not writable...)
 EXIT_SOME_FAILED = 2  # some reports failed or were quarantined; all others landed
@@ -94,6 +96,8 @@ def cmd_run(args) -> int:
     previous = progress.install(bar)
     try:
         if args.no_prefect:
+            with collector_paused():
+                pipeline.import_pipeline()
             paths = pipeline.discover(args.paths)
             bar.start(len(paths))
             Path(args.warehouse).mkdir(parents=True, exist_ok=True)
@@ -111,7 +115,8 @@ def cmd_run(args) -> int:
                 from flows import pool
 
                 pool.start(args.workers)  # the fork server loads the pipeline while Prefect loads here
-            from flows.ingest import run_ingest
+            with collector_paused():
+                from flows.ingest import run_ingest
 
             outcomes = run_ingest(args.paths, args.warehouse, force=args.force, workers=args.workers,
                                   dask_address=args.dask_address)
@@ -130,11 +135,14 @@ def cmd_report(args) -> int:
         raise FileNotFoundError(f"no such file: {path}")
     Path(args.warehouse).mkdir(parents=True, exist_ok=True)
     if args.prefect:
-        from flows.ingest import process_report_flow, shared_api_server
+        with collector_paused():
+            from flows.ingest import process_report_flow, shared_api_server
 
         with shared_api_server():
             outcome = process_report_flow(str(path), args.warehouse, force=True)
     else:
+        with collector_paused():
+            pipeline.import_pipeline()
         outcome = pipeline.process_report(path, Path(args.warehouse), force=True)
     print(outcome.summary_line())
     return pipeline.exit_code([outcome])
@@ -194,7 +202,8 @@ def _as_dict(row) -> dict:
 
 
 def cmd_serve(args) -> int:
-    from flows.ingest import serve
+    with collector_paused():
+        from flows.ingest import serve
 
     serve(args.paths, args.cron, args.warehouse, name=args.name, workers=args.workers,
           dask_address=args.dask_address)
