@@ -12,7 +12,7 @@ from pandas.api.extensions import ExtensionDtype
 from contracts import declarations as decl
 from contracts.money import AMOUNT_DTYPE, fen, yuan_from_fen
 
-CHECK_COLUMNS = ["report_id", "table", "check", "severity", "passed", "expected", "actual", "detail"]
+CHECK_COLUMNS = ["report_id", "report_type", "scope", "table", "check", "severity", "passed", "expected", "actual", "detail"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,10 @@ class Findings:
     report_id: str
     unit_factor_yuan: int = 10000
     rows: list[dict] = field(default_factory=list)
+    report_type: str | None = None  # final_accounts | budget; None: unknown (every check runs)
+    scope: str | None = None
+    # canonical table -> 元 per unit printed over it, where it differs from unit_factor_yuan
+    table_unit_factors: dict[str, int] = field(default_factory=dict)
     # figures diagnosed as cut short in print -> the sum of their parts; later sums use these
     corrected_fen: dict[tuple, int] = field(default_factory=dict)
 
@@ -95,19 +99,31 @@ class Findings:
             return None
         return self.corrected_fen.get(_cell_id(cell), cell.fen)
 
+    def factor(self, table: str | None) -> int:
+        """元 per unit printed over `table` (the report's unit where the table's own is not known)."""
+        return self.table_unit_factors.get(table, self.unit_factor_yuan) if table else self.unit_factor_yuan
+
+    def applies(self, check: str) -> bool:
+        """Whether `check` runs on this report's type (checks.toml report_types)."""
+        return decl.checks()[check].runs_on(self.report_type)
+
     @property
     def unit_label(self) -> str:
-        return {10000: "万元", 1: "元"}.get(self.unit_factor_yuan, f"×{self.unit_factor_yuan}元")
+        return unit_label_of(self.unit_factor_yuan)
 
-    def in_unit(self, fen_amount: int) -> str:
-        """A 分 amount written in the printed unit, e.g. 2171.27 (万元)."""
-        return str(Decimal(fen_amount) / (self.unit_factor_yuan * 100))
+    def in_unit(self, fen_amount: int, factor: int | None = None) -> str:
+        """A 分 amount written in the printed unit (factor: 元 per unit; default the report's), e.g. 2171.27 (万元)."""
+        return str(Decimal(fen_amount) / ((factor or self.unit_factor_yuan) * 100))
 
     def add(self, check: str, table: str | None, passed: bool, detail: str,
             expected_fen: int | None = None, actual_fen: int | None = None) -> None:
+        if not self.applies(check):
+            return  # not run on this report type: no row
         self.rows.append(
             {
                 "report_id": self.report_id,
+                "report_type": self.report_type,
+                "scope": self.scope,
                 "table": table,
                 "check": check,
                 "severity": decl.checks()[check].severity,
@@ -126,6 +142,8 @@ class Findings:
         the target is blank too). A figure equal to the sum cut short to 0.1 or 1 printed unit is
         reported passed (explained) plus a figure_cut_short warning row.
         """
+        if not self.applies(check):
+            return
         tolerance_rule = decl.checks()[check].tolerance
         present = [(sign, self.value(c)) for sign, c in terms if self.value(c) is not None]
         printed = target.fen if target is not None else None
@@ -134,26 +152,29 @@ class Findings:
         expected = sum(sign * f for sign, f in present)
         actual = printed if printed is not None else 0
         n_figures = len(present) + (1 if tolerance_rule == "all_figures" and printed is not None else 0)
-        tolerance = self.unit_factor_yuan * max(1, n_figures)  # 0.01 printed unit = unit_factor_yuan 分
+        table = table if table is not None else (target.table if target is not None else None)
+        # each table's figures are printed in its own unit: the coarsest one involved sets the tolerance
+        factor = max([self.factor(table)] + [self.factor(c.table) for _, c in terms if c is not None])
+        tolerance = factor * max(1, n_figures)  # 0.01 printed unit = factor 分
         diff = actual - expected
         where = where or (target.where() if target is not None else "(row missing)")
-        table = table if table is not None else (target.table if target is not None else None)
-        u = self.unit_label
-        text = f"{where}: printed {self.in_unit(actual)} {u}" + (" (blank)" if printed is None else "") + \
-               f" vs {what} {self.in_unit(expected)} {u} ({len(present)} terms)"
+        u = unit_label_of(factor)
+        text = f"{where}: printed {self.in_unit(actual, factor)} {u}" + (" (blank)" if printed is None else "") + \
+               f" vs {what} {self.in_unit(expected, factor)} {u} ({len(present)} terms)"
         if diff == 0:
             self.add(check, table, True, text, expected, actual)
             return
-        if printed is not None and _cut_short(actual, expected, self.unit_factor_yuan):
+        if printed is not None and _cut_short(actual, expected, factor):
             self.corrected_fen[_cell_id(target)] = expected
             self.add(check, table, True, f"{text}; explained: printed figure cut short (see figure_cut_short)", expected, actual)
-            self.add("figure_cut_short", table, False, f"{where}: printed {self.in_unit(actual)} {u} is "
-                     f"{what} {self.in_unit(expected)} {u} cut short in print", expected, actual)
+            self.add("figure_cut_short", table, False, f"{where}: printed {self.in_unit(actual, factor)} {u} is "
+                     f"{what} {self.in_unit(expected, factor)} {u} cut short in print", expected, actual)
             return
         within = abs(diff) <= tolerance
         verdict = "within" if within else "beyond"
         self.add(check, table, within,
-                 f"{text}; difference {self.in_unit(diff)} {u} {verdict} rounding tolerance {self.in_unit(tolerance)} {u}",
+                 f"{text}; difference {self.in_unit(diff, factor)} {u} {verdict} rounding tolerance "
+                 f"{self.in_unit(tolerance, factor)} {u}",
                  expected, actual)
 
     def frame(self) -> pd.DataFrame:
@@ -161,9 +182,14 @@ class Findings:
         df["passed"] = df["passed"].astype(bool)
         for col in ("expected", "actual"):
             df[col] = pd.array(list(df[col]), dtype=AMOUNT_DTYPE)
-        for col in ("report_id", "table", "check", "severity", "detail"):
+        for col in ("report_id", "report_type", "scope", "table", "check", "severity", "detail"):
             df[col] = df[col].astype(object)
         return df
+
+
+def unit_label_of(factor: int) -> str:
+    """How a unit of `factor` 元 is written: 万元, 元 (or ×N元)."""
+    return {10000: "万元", 1: "元"}.get(factor, f"×{factor}元")
 
 
 def _cell_id(cell: Cell) -> tuple:

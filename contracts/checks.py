@@ -24,13 +24,24 @@ def run_checks(
     declared_empty: frozenset[str] = frozenset(),
     unit_factor_yuan: int = 10000,
     unreadable_cells: Iterable[Mapping] = (),
+    *,
+    report_type: str | None = None,
+    scope: str | None = None,
+    table_unit_factors: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """The `checks` dataset rows of one report: every check run, passed or not (see checks.toml).
 
     unreadable_cells: cells under a figure column whose text is no figure (table, page, row_no,
     measure, text), kept as null in the tables and reported here as errors.
+    report_type, scope: the report's (on every row; a check runs only on the report types its
+    declaration lists); by default those the table frames carry.
+    table_unit_factors: 元 per unit printed over each table where tables differ (a Shanghai budget's
+    三公 table in 万元 beside tables in 元); the rounding tolerance of a figure is 0.01 of its own unit.
     """
-    findings = Findings(report_id, unit_factor_yuan)
+    report_type = report_type if report_type is not None else _report_value(tables, "report_type")
+    scope = scope if scope is not None else _report_value(tables, "scope")
+    findings = Findings(report_id, unit_factor_yuan, report_type=report_type, scope=scope,
+                        table_unit_factors=dict(table_unit_factors or {}))
     structural.check_presence(findings, dict(tables), frozenset(declared_empty))
     cells: dict[str, list[Cell]] = {}
     schema = structural.validate_tables(tables)
@@ -67,6 +78,15 @@ def run_checks(
     if not restored:
         findings.add("subject_code_restored", None, True, "no subject code restored")
     return findings.frame()
+
+
+def _report_value(tables: Mapping[str, pd.DataFrame], column: str) -> str | None:
+    """The one value of a per-report column (report_type, scope) the table frames carry, else None."""
+    values = set()
+    for frame in tables.values():
+        if isinstance(frame, pd.DataFrame) and column in frame:
+            values.update(v for v in frame[column].dropna().unique() if isinstance(v, str))
+    return values.pop() if len(values) == 1 else None
 
 
 def decide_status(checks: pd.DataFrame) -> tuple[str, str | None]:

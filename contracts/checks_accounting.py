@@ -41,6 +41,10 @@ def check_row_sums(f: Findings, tables: Tables) -> None:
         cells = tables.get(rule["table"])
         if not cells:
             continue
+        if rule.get("when_printed"):
+            printed = {c.measure for c in cells if rule["side"] == "all" or c.side == rule["side"]}
+            if not {rule["total"], *(_signed(t)[1] for t in rule["terms"])} <= printed:
+                continue  # the table does not print every column the rule names
         for row in _rows(cells).values():
             target = row.get(rule["total"])
             if target is None or (rule["side"] != "all" and target.side != rule["side"]):
@@ -67,10 +71,17 @@ def check_hierarchy(f: Findings, tables: Tables) -> None:
         for total in (c for c in cells if c.item_key == "total"):
             classes = [c for c in by_level["class"] if c.measure == total.measure]
             f.compare("hierarchy_total", total, [(1, c) for c in classes], what="Σ classes")
+    for name in tables:
+        if not tables[name] or not _layout_table(name).get("economic_hierarchy"):
+            continue
+        econ_classes = [c for c in tables[name] if c.level == "econ_class"]
+        for total in (c for c in tables[name] if c.item_key == "total"):
+            classes = [c for c in econ_classes if c.measure == total.measure]
+            f.compare("hierarchy_total", total, [(1, c) for c in classes], what="Σ econ classes")
 
 
 def _layout_table(name: str) -> dict:
-    return next(t for t in _layout()["tables"] if t["name"] == name)
+    return next((t for t in _layout()["tables"] if t["name"] == name), {})
 
 
 def check_basic_expenditure(f: Findings, tables: Tables) -> None:
@@ -89,43 +100,64 @@ def check_basic_expenditure(f: Findings, tables: Tables) -> None:
         f.compare("personnel_public_totals", target, [(1, c) for c in parts], what="Σ classes " + "+".join(class_codes))
 
 
+def _printed(side_cells: list[Cell], key: str) -> bool:
+    return any(c.key == key for c in side_cells)
+
+
+def _expand(side_cells: list[Cell], key: str, measure: str) -> list[Cell | None]:
+    """The cells standing for `key` on one summary side: its own cell where the row is printed, else the
+    first alternative of its parts ([summary_parts]) of which some row is printed; [None] when neither."""
+    if key == "@classes":
+        return [c for c in side_cells if c.level == "class" and c.measure == measure]
+    if _printed(side_cells, key):
+        return [_find(side_cells, key, measure)]
+    for alternative in _layout().get("summary_parts", {}).get(key, ()):
+        terms = [t for part in alternative for t in _expand(side_cells, part, measure)]
+        if any(t is not None for t in terms):
+            return terms
+    return [None]
+
+
 def check_summaries(f: Findings, tables: Tables) -> None:
-    keys = decl.item_keys()
     balance_measure = _layout()["summary_balance_measure"]
     for name, t in decl.tables().items():
         cells = tables.get(name)
         if not t.two_sided or not cells:
             continue
-        income = [c for c in cells if c.side == "income"]
-        expenditure = [c for c in cells if c.side == "expenditure"]
-        income_total = _find(income, "income_total", "amount")
-        if income_total is not None:
-            f.compare("summary_income_total", income_total,
-                      [(1, _find(income, k, "amount")) for k in keys["income_items"]], what="Σ income items")
-        grand_in = _find(income, "grand_total", "amount")
-        if grand_in is not None:
-            f.compare("summary_grand_total", grand_in,
-                      [(1, _find(income, k, "amount")) for k in ("income_total", "use_of_balance", "carryover_begin")],
-                      what="income_total + use_of_balance + carryover_begin")
-        for measure in t.measures.get("expenditure", ()):
-            total = _find(expenditure, "expenditure_total", measure)
-            if total is not None:
-                classes = [c for c in expenditure if c.level == "class" and c.measure == measure]
-                f.compare("summary_expenditure_total", total, [(1, c) for c in classes], what="Σ classes")
-            grand = _find(expenditure, "grand_total", measure)
-            if grand is not None:
-                f.compare("summary_grand_total", grand,
-                          [(1, _find(expenditure, k, measure)) for k in ("expenditure_total", "balance_distribution", "carryover_end")],
-                          what="expenditure_total + balance_distribution + carryover_end")
-        grand_out = _find(expenditure, "grand_total", balance_measure[name])
+        sides = {side: [c for c in cells if c.side == side] for side in ("income", "expenditure")}
+        for rule in _layout()["summary_sums"]:
+            side_cells = sides[rule["side"]]
+            for measure in t.measures.get(rule["side"], ()):
+                total = _find(side_cells, rule["total"], measure)
+                if total is None:
+                    continue
+                terms = [c for term in rule["terms"] for c in _expand(side_cells, term, measure)]
+                f.compare(rule["check"], total, [(1, c) for c in terms], what=" + ".join(rule["terms"]).replace("@", ""))
+        grand_in = _find(sides["income"], "grand_total", "amount")
+        grand_out = _find(sides["expenditure"], "grand_total", balance_measure[name])
         if grand_in is not None or grand_out is not None:
             f.compare("summary_sides_balance", grand_in, [(1, grand_out)], what="expenditure grand_total", table=name,
                       where=f"{name} income grand_total" + (f" p.{grand_in.page} row {grand_in.row_no}" if grand_in else " (missing)"))
 
 
+def _measures(spec: dict) -> tuple[str, ...]:
+    return tuple(spec["measures"]) if "measures" in spec else (spec["measure"],)
+
+
 def _pick(tables: Tables, spec: dict) -> list[Cell]:
     cells = tables.get(spec["table"]) or []
-    return [c for c in cells if c.measure == spec["measure"] and (spec.get("side") is None or c.side == spec["side"])]
+    measures = _measures(spec)
+    return [c for c in cells if c.measure in measures and (spec.get("side") is None or c.side == spec["side"])]
+
+
+def _keyed(tables: Tables, spec: dict) -> list[Cell | None]:
+    """The cells of spec's keys (in spec's measure); on a summary side a key left out stands for its parts."""
+    cells = tables.get(spec["table"]) or []
+    if spec.get("side") is not None:
+        side_cells = [c for c in cells if c.side == spec["side"]]
+        return [c for k in spec["keys"] for c in _expand(side_cells, k, spec["measure"])]
+    picked = _pick(tables, spec)
+    return [c for k in spec["keys"] for c in picked if c.key == k]
 
 
 def check_cross(f: Findings, tables: Tables) -> None:
@@ -133,9 +165,10 @@ def check_cross(f: Findings, tables: Tables) -> None:
         left_spec, right_spec = rule["left"], rule["right"]
         if left_spec["table"] not in tables or right_spec["table"] not in tables:
             continue
-        left_cells, right_cells = _pick(tables, left_spec), _pick(tables, right_spec)
-        left = [c for k in left_spec["keys"] for c in left_cells if c.key == k]
-        right = [c for k in right_spec["keys"] for c in right_cells if c.key == k]
+        left = [c for c in _keyed(tables, left_spec) if c is not None]
+        right = [c for c in _keyed(tables, right_spec) if c is not None]
+        if rule.get("when_printed") and not (left and right):
+            continue  # a row the rule names is not printed on one side
         left_present = [c for c in left if c.fen is not None]
         printed = _sum_cell(f, left_present[0] if left_present else (left[0] if left else None), left)
         what = f"{right_spec['table']} " + "+".join(right_spec["keys"]) + f" [{right_spec['measure']}]"
@@ -147,13 +180,23 @@ def check_cross(f: Findings, tables: Tables) -> None:
         left_spec, right_spec = rule["left"], rule["right"]
         if left_spec["table"] not in tables or right_spec["table"] not in tables:
             continue
-        left = {c.code: c for c in _pick(tables, left_spec) if c.level == "class"}
-        right = {c.code: c for c in _pick(tables, right_spec) if c.level == "class"}
+        left_cells, right_cells = _pick(tables, left_spec), _pick(tables, right_spec)
+        if {c.measure for c in left_cells} != set(_measures(left_spec)) or \
+                {c.measure for c in right_cells} != set(_measures(right_spec)):
+            continue  # a column the rule compares is not printed (e.g. no 人员经费 column in a 决算's summary)
+        left: dict[str, list[Cell]] = {}
+        right: dict[str, list[Cell]] = {}
+        for cells, by_code in ((left_cells, left), (right_cells, right)):
+            for c in cells:
+                if c.level == "class":
+                    by_code.setdefault(c.code, []).append(c)
         for code in sorted(set(left) | set(right)):
-            lc, rc = left.get(code), right.get(code)
+            lcs, rcs = left.get(code, []), right.get(code, [])
+            lc = lcs[0] if len(lcs) == 1 else _sum_cell(f, next((c for c in lcs if c.fen is not None), lcs[0] if lcs else None), lcs)
             where = lc.where() if lc else f"{left_spec['table']} class {code} (row missing)"
-            f.compare(rule["check"], lc, [(1, rc)], what=f"{right_spec['table']} class {code} [{right_spec['measure']}]",
-                      table=left_spec["table"], where=where)
+            measures = "+".join(_measures(right_spec))
+            f.compare(rule["check"], lc, [(1, c) for c in rcs] or [(1, None)],
+                      what=f"{right_spec['table']} class {code} [{measures}]", table=left_spec["table"], where=where)
 
 
 def _sum_cell(f: Findings, first: Cell | None, cells: list[Cell]) -> Cell | None:

@@ -11,6 +11,7 @@ import pandera.errors
 
 from contracts import declarations as decl
 from contracts.check_rows import Cell, Findings
+from contracts.check_rows import unit_label_of as _unit
 from contracts.schemas import (
     MEASURE_OF_TABLE_CHECK, TABLE_OF_FRAME_CHECK, pandera_schema, stack_signature, stack_table_frames, stacked_row,
     stacked_tables_schema,
@@ -174,7 +175,7 @@ def check_signs(findings: Findings, table: str, cells: list[Cell]) -> None:
     negative = [c for c in cells if c.fen is not None and c.fen < 0
                 and c.measure not in measures_ok and c.item_key not in keys_ok]
     for c in negative:
-        findings.add("amount_non_negative", table, False, f"{c.where()}: negative amount {findings.in_unit(c.fen)} {findings.unit_label}",
+        findings.add("amount_non_negative", table, False, f"{c.where()}: negative amount {findings.in_unit(c.fen, findings.factor(table))} {_unit(findings.factor(table))}",
                      expected_fen=None, actual_fen=c.fen)
     if not negative:
         findings.add("amount_non_negative", table, True, f"{table}: no negative amount outside carry-overs/balances")

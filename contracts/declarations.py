@@ -11,6 +11,7 @@ _HERE = Path(__file__).resolve().parent
 
 COLUMN_TYPES = ("string", "int", "bool", "decimal", "timestamp", "list<string>")
 SEVERITIES = ("error", "warning")
+REPORT_TYPES = ("final_accounts", "budget")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class TableDecl:
     two_sided: bool
     subject_rows: bool
     measures: dict[str, tuple[str, ...]]  # side ("income"/"expenditure"/"all") -> measures
+    budget_title: str | None = None  # the title a 预算 prints for the same table (CONTRACT v2)
 
     @property
     def all_measures(self) -> tuple[str, ...]:
@@ -61,6 +63,11 @@ class CheckDecl:
     kind: str
     tolerance: str
     description: str
+    report_types: tuple[str, ...] = REPORT_TYPES  # the report types it runs on (checks.toml report_types)
+
+    def runs_on(self, report_type: str | None) -> bool:
+        """Whether the check runs on a report of this type (a report of unknown type gets every check)."""
+        return report_type is None or report_type in self.report_types
 
 
 def _load(name: str) -> dict:
@@ -116,6 +123,7 @@ def tables() -> dict[str, TableDecl]:
             two_sided=bool(t["two_sided"]),
             subject_rows=bool(t["subject_rows"]),
             measures={side: tuple(ms) for side, ms in t["measures"].items()},
+            budget_title=t.get("budget_title"),
         )
         for t in _tables_raw()["tables"]
     }
@@ -161,9 +169,18 @@ def checks() -> dict[str, CheckDecl]:
             kind=c["kind"],
             tolerance=c.get("tolerance", "none"),
             description=c["description"],
+            report_types=_report_types(c),
         )
         for c in raw["checks"]
     }
+
+
+def _report_types(check: dict) -> tuple[str, ...]:
+    types = tuple(check["report_types"])
+    unknown = set(types) - set(REPORT_TYPES)
+    if unknown or not types:
+        raise ValueError(f"checks.toml: {check['id']} declares report_types {list(types)}; known: {list(REPORT_TYPES)}")
+    return types
 
 
 def rounding_policy() -> str:

@@ -179,14 +179,18 @@ def column_docs_markdown() -> str:
                 meaning += " (hive partition column)"
             lines.append(f"| {c.name} | {c.type} | {'yes' if c.nullable else 'no'} | {meaning} |")
         lines.append("")
-    lines += ["### Standard tables", "", "| table | printed title | measures |", "|---|---|---|"]
+    lines += ["### Standard tables", "", "| table | printed title (决算) | printed title (预算) | measures |", "|---|---|---|---|"]
     for t in decl.tables().values():
         ms = "; ".join(f"{side}: " + ", ".join(f"`{m}`" for m in measures) if side != "all" else ", ".join(f"`{m}`" for m in measures)
                        for side, measures in t.measures.items())
-        lines.append(f"| `{t.name}` | {t.title} | {ms} |")
-    lines += ["", "### Checks", "", "| check | severity | description |", "|---|---|---|"]
+        lines.append(f"| `{t.name}` | {t.title} | {t.budget_title or ''} | {ms} |")
+    lines += ["", "### Checks", "",
+              "Runs on: the report types a check runs on (`final_accounts` 决算, `budget` 预算); every check row "
+              "carries its report's `report_type` and `scope`.", "",
+              "| check | severity | runs on | description |", "|---|---|---|---|"]
     for c in decl.checks().values():
-        lines.append(f"| `{c.id}` | {c.severity} | {c.description} |")
+        runs_on = ", ".join(f"`{t}`" for t in c.report_types)
+        lines.append(f"| `{c.id}` | {c.severity} | {runs_on} | {c.description} |")
     lines += ["", "Rounding: " + " ".join(decl.rounding_policy().split()), "", "Severity: " + " ".join(decl.severity_policy().split()), ""]
     return "\n".join(lines)
 

@@ -310,6 +310,7 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
         checks = checking.run_checks(
             sha256[:16], frames.tables, frames.restorations, frames.declared_empty, meta["unit_factor_yuan"],
             unreadable_cells=[asdict(problem) for problem in frames.problems],
+            report_type=meta["report_type"], scope=meta["scope"], table_unit_factors=meta["table_unit_factors"],
         )
         status, error = checking.decide_status(checks)
     except ReportError as problem:

@@ -13,7 +13,8 @@ _FUNCTIONAL_LEVELS = {3: "class", 5: "section", 7: "item"}
 _ECONOMIC_LEVELS = {3: "econ_class", 5: "econ_item"}
 
 
-def long_frame(report_id: str, table: str, rows, unit_factor_yuan: int = 10000, page: int = 1) -> pd.DataFrame:
+def long_frame(report_id: str, table: str, rows, unit_factor_yuan: int = 10000, page: int = 1,
+               report_type: str | None = None, scope: str | None = None) -> pd.DataFrame:
     """A table_cells frame from (side, key, measure, value) tuples.
 
     key: a subject code (all digits) or an item_key; value: printed figure as a string in the
@@ -30,6 +31,8 @@ def long_frame(report_id: str, table: str, rows, unit_factor_yuan: int = 10000, 
         records.append(
             {
                 "report_id": report_id,
+                "report_type": report_type,
+                "scope": scope,
                 "table": table,
                 "page": page,
                 "row_no": row_no,
@@ -48,7 +51,8 @@ def long_frame(report_id: str, table: str, rows, unit_factor_yuan: int = 10000, 
     df = pd.DataFrame(records, columns=columns)
     for col in ("page", "row_no", "line_no"):
         df[col] = pd.array(list(df[col]), dtype="Int64")
-    for col in ("side", "subject_code", "subject_level", "item", "item_key", "measure_label", "report_id", "table", "measure"):
+    for col in ("side", "subject_code", "subject_level", "item", "item_key", "measure_label", "report_id", "report_type", "scope",
+                "table", "measure"):
         df[col] = df[col].astype(object)
     df["amount_yuan"] = pd.array(list(df["amount_yuan"]), dtype=AMOUNT_DTYPE)
     return df

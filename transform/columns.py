@@ -10,7 +10,8 @@ from transform import layout
 from transform.text import clean_label, split_ordinal
 
 TWO_SIDED = {"income_expenditure_summary", "appropriation_summary"}
-SIDE_PIECES = {"收入": "income", "支出": "expenditure"}
+# Header pieces naming a summary side ("收入", "本年支出", "财政拨款收入": transform/layout/columns.toml [sides]).
+SIDE_PIECES = {clean_label(word): side for side, words in layout.load("columns")["sides"].items() for word in words}
 IGNORED_PIECES = {"栏次"}
 
 _FIGURE = re.compile(r"^[-－(（△]?\d[\d,，]*[.．]\d+[)）]?$")
@@ -85,6 +86,8 @@ def _pieces(filled: list[list[str]], column: int) -> list[str]:
 
 
 def _token_matches(token: str, pieces: list[str]) -> bool:
+    if token.startswith("="):  # "=运行费": exactly that piece
+        return token[1:] in pieces
     if len(token) == 1:
         return token in pieces
     return any(token in piece for piece in pieces)

@@ -58,7 +58,7 @@ def row_labels(table: str) -> frozenset[str]:
         labels = set(class_codes()) | set(fund_rows())
         for side in ("income", "expenditure"):
             labels |= set(summary_items(side))
-        return frozenset(labels)
+        return frozenset(labels - {clean_label(w) for w in load("items").get("header_words", ())})
     if table == "basic_expenditure":
         return frozenset(basic_items())
     if table == "three_public":  # its only row is figures under a three-level header

@@ -19,19 +19,25 @@ DEFAULT_UNIT = "万元"
 
 @dataclass
 class ReportFrames:
-    meta: dict  # department, year, report_type, scope, unit_printed, tables_found, unit_factor_yuan, pages
+    # department, year, report_type, scope, unit_printed, tables_found, unit_factor_yuan, pages, and
+    # table_unit_factors: canonical table -> 元 per unit printed over that table (tables may differ)
+    meta: dict
     tables: dict[str, pd.DataFrame]
     restorations: list[dict] = field(default_factory=list)
     problems: list[CellProblem] = field(default_factory=list)
     declared_empty: frozenset[str] = frozenset()
 
 
-def to_frame(report_id: str, records: list[dict]) -> pd.DataFrame:
-    """Long records → a frame with the columns and types declared for table_cells (amounts exact decimal128)."""
+def to_frame(report_id: str, records: list[dict], report_type: str | None = None, scope: str | None = None) -> pd.DataFrame:
+    """Long records → a frame with the columns and types declared for table_cells (amounts exact decimal128).
+
+    report_id, report_type and scope are the report's own and stand on every row.
+    """
+    per_report = {"report_id": report_id, "report_type": report_type, "scope": scope}
     columns: dict[str, pd.Series] = {}
     for column in dataset("table_cells").file_columns:
-        if column.name == "report_id":
-            values = [report_id] * len(records)
+        if column.name in per_report:
+            values = [per_report[column.name]] * len(records)
         else:
             values = [record.get(column.name) for record in records]
         if column.type == "int":
@@ -49,25 +55,29 @@ def transform_report(raw: RawReport) -> ReportFrames:
     meta = report_meta(pdf.page_texts, table_pages)
     records_by_table: dict[str, list[dict]] = {}
     problems: list[CellProblem] = []
+    units: dict[str, str] = {}  # the unit printed over each table (the report's usual one where none is)
     for name, table in raw.tables.items():
-        unit = unit_of(pdf.page_texts[table.pages[0] - 1]) or meta.unit_printed or DEFAULT_UNIT
-        records, table_problems = table_records(table, unit_factor(unit))
+        units[name] = unit_of(pdf.page_texts[table.pages[0] - 1]) or meta.unit_printed or DEFAULT_UNIT
+        records, table_problems = table_records(table, unit_factor(units[name]))
         records_by_table[name] = records
         problems.extend(table_problems)
     restorations = restore_cut_codes(records_by_table)
-    unit_printed = meta.unit_printed or DEFAULT_UNIT
+    # CONTRACT v2: reports.unit_printed is the unit over the first standard table (in print order)
+    unit_printed = next(iter(units.values()), None) or meta.unit_printed or DEFAULT_UNIT
     return ReportFrames(
         meta={
             "department": meta.department,
             "year": meta.year,
             "report_type": meta.report_type,
             "scope": meta.scope,
-            "unit_printed": meta.unit_printed,
+            "unit_printed": unit_printed if units else meta.unit_printed,
             "tables_found": list(raw.tables),
             "unit_factor_yuan": unit_factor(unit_printed),
+            "table_unit_factors": {name: unit_factor(unit) for name, unit in units.items()},
             "pages": pdf.page_count,
         },
-        tables={name: to_frame(pdf.report_id, records) for name, records in records_by_table.items()},
+        tables={name: to_frame(pdf.report_id, records, meta.report_type, meta.scope)
+                for name, records in records_by_table.items()},
         restorations=restorations,
         problems=problems,
         declared_empty=raw.declared_empty,
