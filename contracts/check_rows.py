@@ -90,6 +90,21 @@ class Findings:
     scope: str | None = None
     # canonical table -> 元 per unit printed over it, where it differs from unit_factor_yuan
     table_unit_factors: dict[str, int] = field(default_factory=dict)
+    # canonical table -> 分 in one unit of the last decimal place its figures are printed with, where
+    # that is not 0.01 of the printed unit (a budget printed in whole 元: 100 分); see set_precision
+    table_steps_fen: dict[str, int] = field(default_factory=dict)
+
+    def set_precision(self, table: str, cells: list[Cell]) -> None:
+        """Record that `table` prints whole units when every figure it prints is one (its rounding step is then
+        1 printed unit, not 0.01: the tail differences of figures rounded to the 元 reach 1 元 per term)."""
+        whole_unit = self.factor(table) * 100
+        figures = [c.fen for c in cells if c.fen is not None]
+        if figures and all(f % whole_unit == 0 for f in figures):
+            self.table_steps_fen[table] = whole_unit
+
+    def step(self, table: str | None) -> int:
+        """分 per unit of the last printed decimal place of `table`'s figures (0.01 printed unit by default)."""
+        return self.table_steps_fen.get(table, self.factor(table)) if table else self.unit_factor_yuan
     # figures diagnosed as cut short in print -> the sum of their parts; later sums use these
     corrected_fen: dict[tuple, int] = field(default_factory=dict)
 
@@ -155,7 +170,8 @@ class Findings:
         table = table if table is not None else (target.table if target is not None else None)
         # each table's figures are printed in its own unit: the coarsest one involved sets the tolerance
         factor = max([self.factor(table)] + [self.factor(c.table) for _, c in terms if c is not None])
-        tolerance = factor * max(1, n_figures)  # 0.01 printed unit = factor 分
+        step = max([self.step(table)] + [self.step(c.table) for _, c in terms if c is not None])
+        tolerance = step * max(1, n_figures)  # one unit of the last printed digit per figure (0.01 unit = factor 分)
         diff = actual - expected
         where = where or (target.where() if target is not None else "(row missing)")
         u = unit_label_of(factor)

@@ -49,6 +49,7 @@ def run_checks(
         if not structural.check_schema(findings, name, frame, schema[name]):
             continue  # unusable frame: the schema rows say why
         table_cells = cells[name] = cells_of(name, frame)
+        findings.set_precision(name, table_cells)
         structural.check_codes(findings, name, table_cells)
         structural.check_duplicates(findings, name, table_cells)
         structural.check_signs(findings, name, table_cells)

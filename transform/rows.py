@@ -57,7 +57,8 @@ def _read_group(group: list[Column], row: list[Cell]) -> GroupRow:
         text = re.sub(r"\s+", "", cell.text)
         if column.role == "code":
             if text.isdigit():
-                digits += text
+                # 款/项 columns of a split code hold two digits; a spreadsheet may print "02" as "2"
+                digits += text.zfill(2) if digits else text
             elif text and text not in CODE_MARKERS:
                 fallback_label = fallback_label or cell.text
         elif column.role == "label":
