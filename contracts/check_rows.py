@@ -95,9 +95,12 @@ class Findings:
     table_steps_fen: dict[str, int] = field(default_factory=dict)
 
     def set_precision(self, table: str, cells: list[Cell]) -> None:
-        """Record that `table` prints whole units when every figure it prints is one (its rounding step is then
-        1 printed unit, not 0.01: the tail differences of figures rounded to the 元 reach 1 元 per term)."""
-        whole_unit = self.factor(table) * 100
+        """Record that a table in 元 prints whole 元 when every figure it prints is one (its rounding step is then
+        1 元, not 0.01: the tail differences of figures rounded to the 元 reach 1 元 per term). Tables in 万元
+        print two decimals (0.01 万元 = 100 元 already covers a figure rounded to the 元)."""
+        if self.factor(table) != 1:
+            return
+        whole_unit = 100
         figures = [c.fen for c in cells if c.fen is not None]
         if figures and all(f % whole_unit == 0 for f in figures):
             self.table_steps_fen[table] = whole_unit

@@ -150,10 +150,10 @@ def _pick(tables: Tables, spec: dict) -> list[Cell]:
     return [c for c in cells if c.measure in measures and (spec.get("side") is None or c.side == spec["side"])]
 
 
-def _keyed(tables: Tables, spec: dict) -> list[Cell | None]:
-    """The cells of spec's keys (in spec's measure); on a summary side a key left out stands for its parts."""
+def _keyed(tables: Tables, spec: dict, stand_ins: bool = True) -> list[Cell | None]:
+    """The cells of spec's keys (in spec's measure); with stand_ins, on a summary side a key left out stands for its parts."""
     cells = tables.get(spec["table"]) or []
-    if spec.get("side") is not None:
+    if stand_ins and spec.get("side") is not None:
         side_cells = [c for c in cells if c.side == spec["side"]]
         return [c for k in spec["keys"] for c in _expand(side_cells, k, spec["measure"])]
     picked = _pick(tables, spec)
@@ -165,8 +165,11 @@ def check_cross(f: Findings, tables: Tables) -> None:
         left_spec, right_spec = rule["left"], rule["right"]
         if left_spec["table"] not in tables or right_spec["table"] not in tables:
             continue
-        left = [c for c in _keyed(tables, left_spec) if c is not None]
-        right = [c for c in _keyed(tables, right_spec) if c is not None]
+        # a row left out stands for its parts only where the other table prints what it is compared with
+        left_as_printed = [c for c in _keyed(tables, left_spec, stand_ins=False) if c is not None]
+        right_as_printed = [c for c in _keyed(tables, right_spec, stand_ins=False) if c is not None]
+        left = [c for c in _keyed(tables, left_spec, stand_ins=bool(right_as_printed)) if c is not None]
+        right = [c for c in _keyed(tables, right_spec, stand_ins=bool(left_as_printed)) if c is not None]
         if rule.get("when_printed") and not (left and right):
             continue  # a row the rule names is not printed on one side
         left_present = [c for c in left if c.fen is not None]

@@ -12,7 +12,10 @@ from contracts.schemas import stack_table_frames, stacked_row, validate_table_fr
 from tests.frames import long_frame
 
 R = "r000000000000001"
-INCOME_MEASURES = "['total', 'fiscal_appropriation', 'superior_subsidy', 'business', 'operating', 'subordinate_remit', 'other']"
+# the income measures of CONTRACT v2 (v1's seven, the 财政拨款 split by fund, further income sources, a lone amount column)
+INCOME_MEASURES = ("['total', 'fiscal_appropriation', 'superior_subsidy', 'business', 'operating', 'subordinate_remit', 'other', "
+                   "'general_budget', 'gov_fund', 'state_capital', 'fiscal_special_account', 'business_education_fees', "
+                   "'carryover', 'use_of_balance', 'amount']")
 
 
 def _frame(name, rows, index=None, **columns):

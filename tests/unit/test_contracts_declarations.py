@@ -52,7 +52,7 @@ def test_year_partition_is_int():
 
 
 def _checks_frame(**overrides):
-    row = {"report_id": "r", "table": "income", "check": "row_total", "severity": "error", "passed": True,
+    row = {"report_id": "r", "report_type": "budget", "scope": "unit", "table": "income", "check": "row_total", "severity": "error", "passed": True,
            "expected": Decimal("1.00"), "actual": Decimal("1.00"), "detail": "x"}
     row.update(overrides)
     df = pd.DataFrame([row])
@@ -106,7 +106,10 @@ def test_reports_status_allowed_values(status, ok):
         pytest.param(lambda df: df, True, id="as-built"),
         pytest.param(lambda df: df.assign(side="left"), False, id="bad-side"),
         pytest.param(lambda df: df.assign(subject_level="kind"), False, id="bad-level"),
-        pytest.param(lambda df: df.assign(measure="amount"), False, id="measure-not-of-table"),
+        pytest.param(lambda df: df.assign(measure="carryover_end"), False, id="measure-not-of-table"),  # v2 income has amount
+        pytest.param(lambda df: df.assign(report_type="annual"), False, id="bad-report-type"),
+        pytest.param(lambda df: df.assign(scope="bureau"), False, id="bad-scope"),
+        pytest.param(lambda df: df.assign(report_type="budget", scope="unit"), True, id="budget-unit"),
         pytest.param(lambda df: df.assign(amount_yuan=[1.5]), False, id="float-amount"),
         pytest.param(lambda df: df.drop(columns=["line_no"]), False, id="missing-column"),
         pytest.param(lambda df: df.assign(department="x"), False, id="partition-column-in-frame"),
@@ -137,7 +140,8 @@ def test_nine_tables_and_their_measures():
     tables = decl.tables()
     assert len(tables) == 9
     assert tables["appropriation_summary"].measures["expenditure"] == ("total", "general_budget", "gov_fund", "state_capital")
-    assert tables["three_public"].all_measures[0] == "budget_total" and len(tables["three_public"].all_measures) == 12
+    # v1's twelve, then v2's meeting, training, operating cost and grand total for budget_ and actual_
+    assert tables["three_public"].all_measures[0] == "budget_total" and len(tables["three_public"].all_measures) == 20
     assert "personnel_total" in decl.all_item_keys()
 
 
