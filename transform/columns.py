@@ -86,6 +86,8 @@ def _pieces(filled: list[list[str]], column: int) -> list[str]:
 
 
 def _token_matches(token: str, pieces: list[str]) -> bool:
+    if token.startswith("!"):  # "!名称": no piece holds it
+        return not any(token[1:] in piece for piece in pieces)
     if token.startswith("="):  # "=运行费": exactly that piece
         return token[1:] in pieces
     if len(token) == 1:
