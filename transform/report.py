@@ -49,6 +49,21 @@ def to_frame(report_id: str, records: list[dict], report_type: str | None = None
     return pd.DataFrame(columns)
 
 
+def _class_completions(records_by_table: dict[str, list[dict]]) -> list[dict]:
+    """One restoration note per row whose split code printed its 类 short (transform.rows), like restore_cut_codes'."""
+    notes: dict[tuple, dict] = {}
+    for table, records in records_by_table.items():
+        for record in records:
+            if "_code_printed" not in record:
+                continue
+            printed, completed = record.pop("_code_printed")
+            notes.setdefault((table, record["row_no"]), {
+                "table": table, "page": record["page"], "row_no": record["row_no"], "item": record["item"],
+                "code_printed": printed, "code_restored": record["subject_code"] if completed else None,
+            })
+    return list(notes.values())
+
+
 def transform_report(raw: RawReport) -> ReportFrames:
     pdf = raw.pdf
     table_pages = sorted({p for t in raw.tables.values() for p in t.pages})
@@ -61,7 +76,7 @@ def transform_report(raw: RawReport) -> ReportFrames:
         records, table_problems = table_records(table, unit_factor(units[name]))
         records_by_table[name] = records
         problems.extend(table_problems)
-    restorations = restore_cut_codes(records_by_table)
+    restorations = restore_cut_codes(records_by_table) + _class_completions(records_by_table)
     # CONTRACT v2: reports.unit_printed is the unit over the first standard table (in print order)
     unit_printed = next(iter(units.values()), None) or meta.unit_printed or DEFAULT_UNIT
     return ReportFrames(

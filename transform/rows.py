@@ -33,6 +33,7 @@ class GroupRow:
     label: str | None
     line_no: int | None
     cells: dict[str, tuple[Column, Cell]] = field(default_factory=dict)  # measure -> (column, cell)
+    segments: tuple[str, ...] = ()  # the digits of each split code column (类, 款, 项) as printed
 
     def has_amounts(self) -> bool:
         return any(cell.text.strip() for _, cell in self.cells.values())
@@ -51,6 +52,7 @@ class CellProblem:
 
 def _read_group(group: list[Column], row: list[Cell]) -> GroupRow:
     digits, fallback_label, label, line_no = "", None, None, None
+    segments: list[str] = []
     cells: dict[str, tuple[Column, Cell]] = {}
     for column in group:
         cell = row[column.index] if column.index < len(row) else Cell("", 0)
@@ -59,6 +61,7 @@ def _read_group(group: list[Column], row: list[Cell]) -> GroupRow:
             if text.isdigit():
                 # 款/项 columns of a split code hold two digits; a spreadsheet may print "02" as "2"
                 digits += text.zfill(2) if digits else text
+                segments.append(text)
             elif text and text not in CODE_MARKERS:
                 fallback_label = fallback_label or cell.text
         elif column.role == "label":
@@ -71,6 +74,7 @@ def _read_group(group: list[Column], row: list[Cell]) -> GroupRow:
     return GroupRow(
         side=group[0].side,
         code=digits or None,
+        segments=tuple(segments),
         label=clean_label(printed) if printed else None,
         line_no=line_no,
         cells=cells,
@@ -138,6 +142,25 @@ def _row_key(table: str, group: GroupRow, summary: _SummaryKeys) -> tuple[str | 
     return None, group.code
 
 
+def _complete_class_segment(group: GroupRow, code: str | None,
+                            last: dict[int, str]) -> tuple[str | None, tuple[str, bool] | None]:
+    """(code, (code as printed, whether completed) where its 类 was short): a split code whose 类 column prints fewer than its
+    3 digits ("7 11 02" under "210 11") takes the 类 of the row above it whose 款 it repeats; the
+    completion is reported (subject_code_restored), never silent. Records each code read per length."""
+    printed = None
+    segments = group.segments
+    if code and len(segments) >= 2 and len(segments[0]) < 3:
+        parent = last.get(3 + 2 * (len(segments) - 2))  # the 类 (for a 款 row) or 款 (for a 项 row) above
+        tail = "".join(seg.zfill(2) for seg in segments[1:])
+        if parent and parent[3:] == tail[: len(parent) - 3]:
+            printed, code = (" ".join(segments), True), parent[:3] + tail
+        else:
+            printed = (" ".join(segments), False)  # reported as left as printed
+    if code:
+        last[len(code)] = code
+    return code, printed
+
+
 def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], list[CellProblem]]:
     """Long records of one table (amounts exact in 元) and the cells that could not be read as figures."""
     rows = raw.rows
@@ -151,6 +174,7 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
         columns = classify_columns(raw.name, rows[: header_count + 1], width)
     groups = column_groups(columns)
     summary = _SummaryKeys()
+    parents: dict[int, dict[int, str]] = {}  # per column group: the last code read of each length
     records: list[dict] = []
     problems: list[CellProblem] = []
     data_rows = rows[header_count:]
@@ -166,6 +190,7 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
             if not keep_blank_rows and not group.code and not group.has_amounts() and not _has_words(group.label):
                 continue  # a blank side of a two-sided row, or a template's "……" placeholder row
             item_key, code = _row_key(raw.name, group, summary)
+            code, code_printed = _complete_class_segment(group, code, parents.setdefault(group_index, {}))
             for measure, (column, cell) in group.cells.items():
                 if mixed_row and row_no == 1 and not re.search(r"\d", cell.text):
                     cell = Cell("", cell.page)
@@ -190,6 +215,7 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
                         "measure": measure,
                         "measure_label": column.label,
                         "amount_yuan": amount_yuan,
+                        **({"_code_printed": code_printed} if code_printed else {}),
                     }
                 )
     return _number_rows(records), problems

@@ -19,6 +19,7 @@ from transform.report import ReportFrames, transform_report
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 FINAL = SHARED / "corpus" / "final_accounts"
+BUDGETS = SHARED / "corpus" / "budgets"
 SAMPLES = REPO / "data" / "samples"
 NINE = {
     "income_expenditure_summary", "income", "expenditure", "appropriation_summary",
@@ -33,7 +34,7 @@ pytestmark = [
 
 
 def _pdf_for(name: str) -> Path:
-    for folder in (FINAL, SAMPLES):
+    for folder in (FINAL, BUDGETS, SAMPLES):
         if (folder / name).exists():
             return folder / name
     raise FileNotFoundError(name)
@@ -174,6 +175,103 @@ def test_subject_row_counts(file, table, subject_rows):
     coded = frame.dropna(subset=["subject_code"])
     keys = coded[["row_no", "side", "subject_code"]].astype(str).drop_duplicates()
     assert len(keys) == subject_rows
+
+
+# A subject code as a budget's text layer prints it: 类 款 项 as 3 + 2 + 2 digits split by spaces, then its
+# label; not part of a figure (no digit, comma or point before it). pdfium puts the rows of some
+# continuation pages on one text line, so codes are looked for anywhere in a line, in order.
+# A 类 printed short ("7 11 02": a print defect of one report) is kept as printed, to be compared apart.
+_BUDGET_CODE = re.compile(r"(?<![\d,.])(\d{3}|\d{1,2}(?= \d{2}))(?: (\d{2}))?(?: (\d{2}))? (?=[\u4e00-\u9fff])")
+
+
+def _printed_codes_anywhere(pdf: Path, table: str) -> list[str]:
+    """Subject codes printed between the table's title and the next title, in text order. Independent of camelot."""
+    text = read_pdf_text(pdf)
+    codes: list[str] = []
+    inside = False
+    for page_text in text.page_texts:
+        if len({match_title(line) for line in page_text.splitlines()} - {None}) >= 3:
+            continue  # table of contents
+        for line in page_text.splitlines():
+            titled = match_title(line)
+            if titled is not None:
+                inside = titled == table
+                continue
+            if inside:
+                codes += [" ".join(g for g in m.groups() if g) for m in _BUDGET_CODE.finditer(line)]
+    return codes
+
+
+def _same_code(extracted: str, printed: str) -> bool:
+    """The extracted code is the printed one ("201 03 01" → 2010301); a 类 printed short is completed
+    from the rows above (its 款 and 项 kept)."""
+    segments = printed.split()
+    if len(segments[0]) == 3:
+        return extracted == "".join(segments)
+    return len(extracted) == 3 + 2 * (len(segments) - 1) and extracted.endswith("".join(segments[1:]))
+
+
+BUDGET_ROW_ORDER_CASES = [
+    pytest.param(file, table, id=f"{short}-{table}")
+    for file, short in (
+        ("上海市普陀区人民政府办公室2025年单位预算.pdf", "bangongshi-unit"),
+        ("上海市普陀区司法局2026年部门预算.pdf", "sifaju-dept"),
+        ("上海市普陀区商务委员会2025年部门预算.pdf", "shangwu-dept"),
+        ("上海市普陀区社会福利院2024年单位预算.pdf", "fuliyuan-unit"),
+    )
+    for table in (*FUNCTIONAL_SUBJECT_TABLES, "basic_expenditure")
+]
+
+
+@pytest.mark.skipif(not BUDGETS.is_dir(), reason="../shared/corpus/budgets is not beside the checkout")
+@pytest.mark.parametrize("file,table", BUDGET_ROW_ORDER_CASES)
+def test_every_printed_subject_row_of_a_budget_appears_once_in_order(file, table):
+    pdf = _pdf_for(file)
+    printed = _printed_codes_anywhere(pdf, table)
+    assert len(printed) >= 5, "the oracle found too few subject lines to compare"
+    frame = frames_of(pdf).tables[table]
+    rows = frame.dropna(subset=["subject_code"]).drop_duplicates("row_no").sort_values("row_no")
+    extracted = list(rows["subject_code"])
+    assert len(extracted) == len(printed)
+    assert all(_same_code(full, code) for full, code in zip(extracted, printed)), list(zip(extracted, printed))
+    assert rows["row_no"].is_unique
+
+
+@pytest.mark.skipif(not BUDGETS.is_dir(), reason="../shared/corpus/budgets is not beside the checkout")
+def test_a_class_printed_short_is_completed_and_reported():
+    # 福利院's 支出预算总表 and 一般公共预算支出功能分类预算表 print "7 11 02 事业单位医疗" under "210 11 行政事业单位医疗"
+    frames = frames_of(_pdf_for("上海市普陀区社会福利院2024年单位预算.pdf"))
+    notes = [r for r in frames.restorations if r["code_printed"] == "7 11 02"]
+    assert {(r["table"], r["code_restored"]) for r in notes} == {
+        ("expenditure", "2101102"), ("general_budget_expenditure", "2101102")}
+
+
+@pytest.mark.skipif(not BUDGETS.is_dir(), reason="../shared/corpus/budgets is not beside the checkout")
+@pytest.mark.parametrize(
+    "file,table,side,subject_rows",
+    [
+        # counted by hand in the PDFs' text: coded rows over all pages of the table (收入/支出预算总表 and
+        # 一般公共预算支出功能分类预算表 of 办公室: 201 with 5 below it, 208 with 5, 210 with 3, 221 with 3;
+        # 基本支出经济分类预算表: 301 + 9 items, 302 + 13, 303 + 2, 310 + 1; 司法局: 301 + 8, 302 + 15, 303 + 1, 310 + 1)
+        pytest.param("上海市普陀区人民政府办公室2025年单位预算.pdf", "income", None, 20, id="bangongshi-income"),
+        pytest.param("上海市普陀区人民政府办公室2025年单位预算.pdf", "expenditure", None, 20, id="bangongshi-expenditure"),
+        pytest.param("上海市普陀区人民政府办公室2025年单位预算.pdf", "general_budget_expenditure", None, 20, id="bangongshi-general"),
+        pytest.param("上海市普陀区人民政府办公室2025年单位预算.pdf", "basic_expenditure", None, 29, id="bangongshi-basic"),
+        pytest.param("上海市普陀区人民政府办公室2025年单位预算.pdf", "income_expenditure_summary", "expenditure", 4, id="bangongshi-summary"),
+        pytest.param("上海市普陀区人民政府办公室2025年单位预算.pdf", "appropriation_summary", "expenditure", 4, id="bangongshi-appropriation"),
+        pytest.param("上海市普陀区司法局2026年部门预算.pdf", "basic_expenditure", None, 29, id="sifaju-basic"),
+        pytest.param("上海市普陀区司法局2026年部门预算.pdf", "income_expenditure_summary", "expenditure", 4, id="sifaju-summary"),
+        # 福利院 prints 一般公共服务支出 with blank figures above its three classes with figures
+        pytest.param("上海市普陀区社会福利院2024年单位预算.pdf", "income_expenditure_summary", "expenditure", 4, id="fuliyuan-summary"),
+        pytest.param("上海市普陀区司法局2026年部门预算.pdf", "gov_fund", None, 0, id="sifaju-gov-fund-printed-empty"),
+    ],
+)
+def test_budget_subject_row_counts(file, table, side, subject_rows):
+    frame = frames_of(_pdf_for(file)).tables[table]
+    if side is not None:
+        frame = frame[frame["side"] == side]
+    coded = frame.dropna(subset=["subject_code"])
+    assert len(coded[["row_no", "subject_code"]].astype(str).drop_duplicates()) == subject_rows
 
 
 def test_seed_cut_codes_are_restored_and_recorded():
