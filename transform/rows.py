@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from contracts.declarations import row_shapes
 from extract.model import Cell, RawTable
 from transform import layout
 from transform.columns import Column, classify_columns, column_groups, header_row_count
 from transform.numbers import from_fen, parse_amount, to_fen
 from transform.text import clean_label
 
-ECONOMIC_TABLES = frozenset({"basic_expenditure"})
 FUNCTIONAL_LEVELS = {3: "class", 5: "section", 7: "item"}
 ECONOMIC_LEVELS = {3: "econ_class", 5: "econ_item"}
 CODE_MARKERS = frozenset({"类", "款", "项"})
-# Tables whose figures stand in one row under the header (its cells are kept even when blank).
-SINGLE_ROW_TABLES = frozenset({"three_public"})
+# A vertical income-source list: the label printed beside a group's own figure.
+SUBTOTAL_LABEL = "小计"
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
 
 
@@ -33,6 +33,7 @@ class GroupRow:
     label: str | None
     line_no: int | None
     cells: dict[str, tuple[Column, Cell]] = field(default_factory=dict)  # measure -> (column, cell)
+    item_key: str | None = None  # set where the row shape gives the key itself (a vertical income list)
 
     def has_amounts(self) -> bool:
         return any(cell.text.strip() for _, cell in self.cells.values())
@@ -100,7 +101,7 @@ def _holds_headers(columns: list[Column], row: list[Cell]) -> bool:
 def _subject_level(table: str, code: str | None) -> str | None:
     if code is None:
         return None
-    levels = ECONOMIC_LEVELS if table in ECONOMIC_TABLES else FUNCTIONAL_LEVELS
+    levels = ECONOMIC_LEVELS if layout.is_economic(table) else FUNCTIONAL_LEVELS
     return levels.get(len(code))
 
 
@@ -123,18 +124,81 @@ class _SummaryKeys:
         return item_key, None
 
 
-def _row_key(table: str, group: GroupRow, summary: _SummaryKeys) -> tuple[str | None, str | None]:
+def row_shape(table: str, columns: list[Column]) -> str:
+    """How this printing of `table` lays out its rows, among the shapes its declaration admits.
+
+    A table printed without any code or label column is one row of totals; one with row
+    labels but no codes and a single figure column is a vertical list of income sources;
+    anything else has subject rows.
+    """
+    shapes = row_shapes(table)
+    if len(shapes) == 1:
+        return shapes[0]
+    roles = {c.role for c in columns}
+    measures = {c.measure for c in columns if c.measure}
+    if "single_totals_row" in shapes and not roles & {"code", "label"}:
+        return "single_totals_row"
+    if "vertical_items" in shapes and "code" not in roles and "label" in roles and len(measures) == 1:
+        return "vertical_items"
+    return "subject_rows"
+
+
+def _row_key(table: str, shape: str, group: GroupRow, summary: _SummaryKeys) -> tuple[str | None, str | None]:
     """(item_key, subject_code) for a group row."""
-    if table in SINGLE_ROW_TABLES:  # its one figures row is the table's total
+    if shape == "single_totals_row":  # its one figures row is the table's total
         return "total", None
     if table in layout.SUMMARY_TABLES:
         if not group.label:
             return None, None
         return summary.key(group.side or "income", group.label)
-    labels = layout.basic_items() if table in ECONOMIC_TABLES else layout.subject_items()
+    labels = layout.subject_items()
+    if layout.is_economic(table):
+        labels = {**labels, **layout.basic_items()}
     if group.label in labels and not group.code:
         return labels[group.label], None
     return None, group.code
+
+
+def _vertical_rows(columns: list[Column], rows: list[list[Cell]]) -> list[GroupRow]:
+    """Rows of a vertical income-source list: a group label (merged down its rows), the label under it, a figure.
+
+    A group's 小计 row carries the group's key; the rows under a group carry their own key where
+    the label has one (其他资金 › 其他收入 → other_income), none otherwise; nothing is dropped.
+    """
+    figure_columns = [c for c in columns if c.measure]
+    first_figure = min(c.index for c in figure_columns)
+    label_columns = [c.index for c in columns if c.measure is None and c.index < first_figure]
+    sources = layout.income_sources()
+    out: list[GroupRow] = []
+    group_label: str | None = None
+    for row in rows:
+        texts = [clean_label(row[i].text) if i < len(row) else "" for i in label_columns]
+        if texts and texts[0]:
+            group_label = texts[0]
+        inner = next((t for t in reversed(texts[1:]) if t), "")
+        if inner and inner != SUBTOTAL_LABEL:
+            label, key = inner, sources.get(inner)
+        elif group_label:
+            label = group_label + inner
+            key = sources.get(group_label)
+        else:
+            label, key = None, None
+        cells = {c.measure: (c, row[c.index] if c.index < len(row) else Cell("", 0)) for c in figure_columns}
+        out.append(GroupRow(side=None, code=None, label=label, line_no=None, cells=cells, item_key=key))
+    return out
+
+
+def _bottom_lines(records: list[dict]) -> None:
+    """A summary side whose last labelled row is 收入合计/支出合计/合计 has that row as its grand_total."""
+    for side in ("income", "expenditure"):
+        own = [r for r in records if r["side"] == side and r["item"]]
+        if not own or any(r["item_key"] == "grand_total" for r in own):
+            continue
+        last = max(r["_order"] for r in own)
+        bottom = [r for r in own if r["_order"] == last]
+        if bottom[0]["item"] in layout.bottom_line(side):
+            for record in bottom:
+                record["item_key"] = "grand_total"
 
 
 def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], list[CellProblem]]:
@@ -149,22 +213,32 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
     if mixed_row:  # the last header line also carries the first row's label ("合计 … 合计 基本支出 项目支出")
         columns = classify_columns(raw.name, rows[: header_count + 1], width)
     groups = column_groups(columns)
+    shape = row_shape(raw.name, columns)
     summary = _SummaryKeys()
     records: list[dict] = []
     problems: list[CellProblem] = []
     data_rows = rows[header_count:]
-    if raw.name in SINGLE_ROW_TABLES:
+    if shape == "single_totals_row":
         data_rows = data_rows[:1]
-    keep_blank_rows = raw.name in SINGLE_ROW_TABLES
-    for row_no, row in enumerate(data_rows, start=1):
-        read = [_read_group(group, row) for group in groups]
-        _borrow_spanning_amounts(read)
+    keep_blank_rows = shape == "single_totals_row"
+    if shape == "vertical_items":
+        read_rows = [[group] for group in _vertical_rows(columns, data_rows)]
+    else:
+        read_rows = []
+        for row in data_rows:
+            read = [_read_group(group, row) for group in groups]
+            _borrow_spanning_amounts(read)
+            read_rows.append(read)
+    for row_no, read in enumerate(read_rows, start=1):
         for group_index, group in enumerate(read):
             if not group.cells:
                 continue
             if not keep_blank_rows and not group.code and not group.has_amounts() and not _has_words(group.label):
                 continue  # a blank side of a two-sided row, or a template's "……" placeholder row
-            item_key, code = _row_key(raw.name, group, summary)
+            if shape == "vertical_items":
+                item_key, code = group.item_key, None
+            else:
+                item_key, code = _row_key(raw.name, shape, group, summary)
             for measure, (column, cell) in group.cells.items():
                 if mixed_row and row_no == 1 and not re.search(r"\d", cell.text):
                     cell = Cell("", cell.page)
@@ -191,6 +265,8 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
                         "amount_yuan": amount_yuan,
                     }
                 )
+    if raw.name in layout.SUMMARY_TABLES:
+        _bottom_lines(records)
     return _number_rows(records), problems
 
 
