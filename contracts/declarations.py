@@ -197,3 +197,9 @@ def subject_classification(table: str) -> str:
 def two_sided_tables() -> frozenset[str]:
     """Tables printed as two sides (income | expenditure)."""
     return frozenset(name for name, t in tables().items() if t.two_sided)
+
+
+def required(table: str) -> bool:
+    """Whether a report missing `table` lacks a standard table (the v2 tables only some templates print are not)."""
+    spec = next(t for t in _tables_raw()["tables"] if t["name"] == table)
+    return bool(spec.get("required", True))

@@ -96,12 +96,12 @@ def column_rules(table: str, side: str | None) -> tuple[tuple[str, tuple[tuple[s
     measures = columns[table][side or "all"]
     ordered = [("code", common["code"])]
     ordered += [(f"measure:{name}", rules) for name, rules in measures.items()]
-    labels = columns[table].get("labels", {}).get("label", [])
+    labels = columns.get("labels", {}).get(table, [])
     ordered += [("line_no", common["line_no"]), ("label", labels + common["label"])]
     return tuple((role, tuple(tuple(clean_label(t) for t in rule) for rule in rules)) for role, rules in ordered)
 
 
 @lru_cache(maxsize=None)
 def outer_measures(table: str) -> dict[str, str]:
-    """measure → the measure a second column matching it becomes (columns.toml [<table>.outer])."""
-    return dict(load("columns").get(table, {}).get("outer", {}))
+    """measure → the measure a second column matching it becomes (columns.toml [outer.<table>])."""
+    return dict(load("columns").get("outer", {}).get(table, {}))
