@@ -10,7 +10,7 @@ from extract.model import Cell, RawTable
 from transform import layout
 from transform.columns import Column, classify_columns, column_groups, header_row_count
 from transform.numbers import from_fen, parse_amount, to_fen
-from transform.text import clean_label
+from transform.text import clean_label, split_ordinal
 
 FUNCTIONAL_LEVELS = {3: "class", 5: "section", 7: "item"}
 ECONOMIC_LEVELS = {3: "econ_class", 5: "econ_item"}
@@ -188,6 +188,31 @@ def _vertical_rows(columns: list[Column], rows: list[list[Cell]]) -> list[GroupR
     return out
 
 
+def _join_wrapped_labels(table: str, read_rows: list[list[GroupRow]]) -> list[list[GroupRow]]:
+    """A label a table wraps onto a printed row of its own (no code, no figure: "超长期特别国债" /
+    "安排的支出") continues the coded row above it, instead of becoming a row.
+
+    Template rows (合计, 人员经费合计), ordinal rows and summary tables are never joined.
+    """
+    if table in layout.SUMMARY_TABLES:
+        return read_rows
+    template_labels = set(layout.subject_items()) | set(layout.basic_items())
+    out: list[list[GroupRow]] = []
+    for read in read_rows:
+        labelled = [(index, group) for index, group in enumerate(read) if _has_words(group.label)]
+        wraps = bool(out) and bool(labelled) and all(not g.code and not g.has_amounts() for g in read) and all(
+            out[-1][index].code and out[-1][index].label and group.label not in template_labels
+            and split_ordinal(group.label)[0] is None
+            for index, group in labelled
+        )
+        if wraps:
+            for index, group in labelled:
+                out[-1][index].label += group.label
+            continue
+        out.append(read)
+    return out
+
+
 def _bottom_lines(records: list[dict]) -> None:
     """A summary side whose last labelled row is 收入合计/支出合计/合计 has that row as its grand_total."""
     for side in ("income", "expenditure"):
@@ -229,6 +254,7 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
             read = [_read_group(group, row) for group in groups]
             _borrow_spanning_amounts(read)
             read_rows.append(read)
+        read_rows = _join_wrapped_labels(raw.name, read_rows)
     for row_no, read in enumerate(read_rows, start=1):
         for group_index, group in enumerate(read):
             if not group.cells:
