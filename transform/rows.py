@@ -219,8 +219,8 @@ def _bottom_lines(records: list[dict]) -> None:
         own = [r for r in records if r["side"] == side and r["item"]]
         if not own or any(r["item_key"] == "grand_total" for r in own):
             continue
-        last = max(r["_order"] for r in own)
-        bottom = [r for r in own if r["_order"] == last]
+        last = max(r["_order"][1] for r in own)  # the last printed row, whichever column group holds it
+        bottom = [r for r in own if r["_order"][1] == last]
         if bottom[0]["item"] in layout.bottom_line(side):
             for record in bottom:
                 record["item_key"] = "grand_total"
@@ -255,6 +255,9 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
             _borrow_spanning_amounts(read)
             read_rows.append(read)
         read_rows = _join_wrapped_labels(raw.name, read_rows)
+    # The two sides of a summary share their printed row; a second column group on one side
+    # (Jiangsu's purposes beside the functional classes) is read after the first, like 人员经费 | 公用经费.
+    side_rank = [sum(1 for earlier in groups[:index] if earlier[0].side == group[0].side) for index, group in enumerate(groups)]
     for row_no, read in enumerate(read_rows, start=1):
         for group_index, group in enumerate(read):
             if not group.cells:
@@ -276,7 +279,7 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
                     amount_yuan = None
                 records.append(
                     {
-                        "_order": (0 if raw.name in layout.SUMMARY_TABLES else group_index, row_no),
+                        "_order": (side_rank[group_index] if raw.name in layout.SUMMARY_TABLES else group_index, row_no),
                         "table": raw.name,
                         "page": cell.page or raw.pages[0],
                         "row_no": row_no,
