@@ -88,6 +88,8 @@ def _pieces(filled: list[list[str]], column: int) -> list[str]:
 
 
 def _token_matches(token: str, pieces: list[str]) -> bool:
+    if token.startswith("=") and len(token) > 1:  # the column's own (lowest) header
+        return bool(pieces) and pieces[-1] == token[1:]
     if len(token) == 1:
         return token in pieces
     return any(token in piece for piece in pieces)

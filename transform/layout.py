@@ -96,8 +96,7 @@ def column_rules(table: str, side: str | None) -> tuple[tuple[str, tuple[tuple[s
     measures = columns[table][side or "all"]
     ordered = [("code", common["code"])]
     ordered += [(f"measure:{name}", rules) for name, rules in measures.items()]
-    labels = columns.get("labels", {}).get(table, [])
-    ordered += [("line_no", common["line_no"]), ("label", labels + common["label"])]
+    ordered += [("line_no", common["line_no"]), ("label", columns.get("labels", {}).get(table, []) + common["label"])]
     return tuple((role, tuple(tuple(clean_label(t) for t in rule) for rule in rules)) for role, rules in ordered)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from extract.locate import find_titles, match_title, narrative_only_error
 from extract.model import Cell, RawTable
+from transform.columns import classify_columns
 from transform.meta import report_meta
 from transform.rows import table_records
 
@@ -284,3 +285,25 @@ def test_wrapped_labels_and_indented_codes(rows, expected):
 def test_report_metadata_v2(pages, table_pages, expected):
     meta = report_meta(pages, table_pages)
     assert (meta.department, meta.year, meta.report_type, meta.scope, meta.unit_printed) == expected
+
+
+@pytest.mark.parametrize(
+    "header,measures",
+    [
+        pytest.param(  # Shanghai budget: 人员经费 | 公用经费 are the columns' own headers
+            [[C("项目"), C("", left=True), C("一般公共预算基本支出"), C("", left=True), C("", left=True)],
+             [C("经济分类科目编码"), C("经济分类科目名称"), C("合计"), C("人员经费"), C("公用经费")]],
+            [None, None, "amount", "personnel", "public"],
+            id="own-headers-are-measures",
+        ),
+        pytest.param(  # Hubei 决算: 人员经费 titles a whole column group, its figures are 决算数
+            [[C("人员经费"), C("", left=True), C("", left=True), C("公用经费"), C("", left=True), C("", left=True)],
+             [C("经济分类科目编码"), C("科目名称"), C("决算数"), C("经济分类科目编码"), C("科目名称"), C("决算数")]],
+            [None, None, "amount", None, None, "amount"],
+            id="group-titles-are-not",
+        ),
+    ],
+)
+def test_personnel_and_public_only_as_a_columns_own_header(header, measures):
+    columns = classify_columns("basic_expenditure", header, len(header[0]))
+    assert [c.measure for c in columns] == measures
