@@ -189,3 +189,34 @@ def rounding_policy() -> str:
 
 def severity_policy() -> str:
     return _load("checks.toml")["policy"]["severity"]
+
+
+# Table traits transform reads (CONTRACT v2: a table's shape is declared, not coded).
+ROW_SHAPES = ("subject_rows", "vertical_items", "single_totals_row")
+
+
+def row_shapes(table: str) -> tuple[str, ...]:
+    """The row shapes a table may be printed in, most usual first (default: subject rows)."""
+    spec = next(t for t in _tables_raw()["tables"] if t["name"] == table)
+    shapes = tuple(spec.get("row_shapes", ("subject_rows",)))
+    unknown = set(shapes) - set(ROW_SHAPES)
+    if unknown:
+        raise ValueError(f"tables.toml: {table} declares unknown row_shapes {sorted(unknown)}")
+    return shapes
+
+
+def subject_classification(table: str) -> str:
+    """`functional` (功能分类 codes) or `economic` (经济分类 codes) for a table's subject rows."""
+    spec = next(t for t in _tables_raw()["tables"] if t["name"] == table)
+    return spec.get("subject_classification", "functional")
+
+
+def two_sided_tables() -> frozenset[str]:
+    """Tables printed as two sides (income | expenditure)."""
+    return frozenset(name for name, t in tables().items() if t.two_sided)
+
+
+def required(table: str) -> bool:
+    """Whether a report missing `table` lacks a standard table (the v2 tables only some templates print are not)."""
+    spec = next(t for t in _tables_raw()["tables"] if t["name"] == table)
+    return bool(spec.get("required", True))

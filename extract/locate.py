@@ -11,9 +11,6 @@ from pathlib import Path
 
 TITLES_FILE = Path(__file__).with_name("layout") / "titles.toml"
 
-_YEAR_PREFIX = re.compile(r"^\d{4}年度?")
-_TAG = re.compile(r"(公开|附)?0?\d{1,2}表$|^(公开|附)?0?\d{1,2}表")
-_ORDINAL = re.compile(r"^([一二三四五六七八九十]+|\d+)[、.．]")
 # Pages naming this many different tables are a table of contents, not tables.
 TOC_MIN_TITLES = 3
 
@@ -37,26 +34,102 @@ def _layout() -> dict:
         return tomllib.load(fh)
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """The [recognise] section of titles.toml, compiled once."""
+
+    qualifiers: tuple[re.Pattern, ...]
+    prefixes: tuple[re.Pattern, ...]
+    suffixes: tuple[re.Pattern, ...]
+    body_kinds: tuple[str, ...]
+    body_name: re.Pattern
+    not_titles: tuple[re.Pattern, ...]
+    toc_lines: tuple[re.Pattern, ...]
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    spec = _layout()["recognise"]
+    compiled = lambda key: tuple(re.compile(p) for p in spec[key])  # noqa: E731
+    return _Rules(
+        qualifiers=compiled("qualifiers"),
+        prefixes=compiled("prefixes"),
+        suffixes=compiled("suffixes"),
+        body_kinds=tuple(sorted(spec["body_kinds"], key=len, reverse=True)),
+        body_name=re.compile(spec["body_name"]),
+        not_titles=compiled("not_titles"),
+        toc_lines=compiled("toc_lines"),
+    )
+
+
+def _core(text: str) -> str:
+    """Squeezed text without its qualifiers and quotes: the form core titles are compared in."""
+    text = squeeze(text)
+    for pattern in _rules().qualifiers:
+        text = pattern.sub("", text)
+    return text
+
+
+def _strip(text: str, patterns: tuple[re.Pattern, ...]) -> str:
+    """`text` with the patterns removed repeatedly (tags and ordinals may stand before or after a year)."""
+    while True:
+        before = text
+        for pattern in patterns:
+            text = pattern.sub("", text, count=1)
+        if text == before:
+            return text
+
+
 @lru_cache(maxsize=1)
 def title_aliases() -> dict[str, str]:
-    """Squeezed alias -> canonical table name."""
+    """Core title (squeezed, no qualifiers or quotes) -> canonical table name."""
     aliases: dict[str, str] = {}
     for table, spec in _layout().items():
-        if table == "no_funds":
+        if not isinstance(spec, dict):
             continue
-        for alias in spec["aliases"]:
-            aliases[squeeze(alias)] = table
+        for key, values in spec.items():
+            if key == "aliases" or key.endswith("_aliases"):
+                for alias in values:
+                    aliases[_core(alias)] = table
     return aliases
 
 
+@lru_cache(maxsize=1)
+def _aliases_longest_first() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(title_aliases().items(), key=lambda item: len(item[0]), reverse=True))
+
+
+def _names_a_body(prefix: str) -> bool:
+    """Whether what stands before a core title is the publishing body: its kind, its name, or both."""
+    rules = _rules()
+    prefix = _strip(prefix, rules.suffixes)
+    for kind in rules.body_kinds:
+        if prefix.endswith(kind):
+            prefix = _strip(prefix[: -len(kind)], rules.suffixes)
+            break
+    return prefix == "" or bool(rules.body_name.match(prefix))
+
+
 def match_title(line: str) -> str | None:
-    """The canonical table a printed line titles, or None."""
-    text = squeeze(line)
-    for _ in range(2):  # tags and ordinals may stand before or after the year
-        text = _TAG.sub("", text)
-        text = _YEAR_PREFIX.sub("", text)
-        text = _ORDINAL.sub("", text)
-    return title_aliases().get(text)
+    """The canonical table a printed line titles, or None (CONTRACT v2 "Recognising a title").
+
+    The line's tags, ordinals, years and qualifiers are dropped; what is left must be a
+    core title, or end with one after the body's kind or name. Table-of-contents lines
+    (dotted leaders, a page number after the title) and project performance tables are no title.
+    """
+    rules = _rules()
+    raw = squeeze(line)
+    if not raw or any(p.search(raw) for p in rules.toc_lines):
+        return None
+    text = _strip(_strip(_core(raw), rules.prefixes), rules.suffixes)
+    if not text or any(p.search(text) for p in rules.not_titles):
+        return None
+    if (table := title_aliases().get(text)) is not None:
+        return table
+    for alias, table in _aliases_longest_first():
+        if text.endswith(alias) and _names_a_body(text[: -len(alias)]):
+            return table
+    return None
 
 
 def find_titles(page_texts: tuple[str, ...] | list[str]) -> list[TitleHit]:
@@ -82,3 +155,26 @@ def declared_empty(page_texts: tuple[str, ...] | list[str]) -> frozenset[str]:
         if any(re.search(squeeze(p), text) for p in patterns):
             found.add(table)
     return frozenset(found)
+
+
+def tables_named_in_contents(page_texts: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """The standard tables a table of contents lists (lines of pages naming TOC_MIN_TITLES tables or more)."""
+    named: set[str] = set()
+    for text in page_texts:
+        page = {table for line in text.splitlines() if (table := match_title(line)) is not None}
+        if len(page) >= TOC_MIN_TITLES:
+            named |= page
+    return frozenset(named)
+
+
+def narrative_only_error(page_texts: tuple[str, ...] | list[str]) -> str | None:
+    """Why a report without any table is the narrative half of a publication, or None when it is not.
+
+    Called only when no table was found: a report whose contents list standard tables, or
+    whose text says the tables are published separately, is a narrative-only PDF.
+    """
+    spec = _layout()["narrative_only"]
+    text = squeeze("".join(page_texts))
+    if tables_named_in_contents(page_texts) or any(re.search(p, text) for p in spec["statements"]):
+        return spec["error"]
+    return None

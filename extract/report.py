@@ -9,7 +9,16 @@ import pypdfium2 as pdfium
 from extract.errors import NotABudgetReport
 from extract.grid import PageGrid, read_grids, read_unruled, stitch
 from extract.lines import positioned_lines
-from extract.locate import TOC_MIN_TITLES, TitleHit, declared_empty, find_titles, match_title, squeeze, title_aliases
+from extract.locate import (
+    TOC_MIN_TITLES,
+    TitleHit,
+    declared_empty,
+    find_titles,
+    match_title,
+    narrative_only_error,
+    squeeze,
+    title_aliases,
+)
 from extract.model import PdfText, RawReport, RawTable
 
 # Continuation pages searched after the last title page.
@@ -67,11 +76,17 @@ def _title_hits(pdf: PdfText) -> list[TitleHit]:
 
 
 _TABLE_LINE = re.compile(r"^\s*\d{3}(\s+\d{2}){0,2}\s|\d[\d,]*\.\d{2}(?!\s*(万元|元|%|％))")
+# A bare figure (not followed by a unit or percent sign), for pages whose text layer runs a table's
+# rows together on one line (some landscape pages).
+_BARE_FIGURE = re.compile(r"(?<![\d.,])\d[\d,]*\.\d{2}(?![\d%％])(?!\s*(万元|元|%|％))")
 
 
 def _looks_tabular(page_text: str) -> bool:
     """Text-only triage for a page after the last title: table rows (codes, bare figures), not prose."""
-    return sum(1 for line in page_text.splitlines() if _TABLE_LINE.search(line)) >= MIN_TABLE_LINES
+    if sum(1 for line in page_text.splitlines() if _TABLE_LINE.search(line)) >= MIN_TABLE_LINES:
+        return True
+    lines = [line for line in page_text.splitlines() if line.strip()]
+    return len(lines) < MIN_TABLE_LINES and len(_BARE_FIGURE.findall(page_text)) >= MIN_TABLE_LINES
 
 
 def _candidate_pages(hits: list[TitleHit], pdf: PdfText) -> list[int]:
@@ -90,6 +105,8 @@ def extract_report(pdf: PdfText) -> RawReport:
     """Find, read and stitch every standard table the report prints; raise NotABudgetReport if none."""
     hits = _title_hits(pdf)
     if not hits:
+        if (reason := narrative_only_error(pdf.page_texts)) is not None:
+            raise NotABudgetReport(f"{pdf.path.name}: {reason}")
         raise NotABudgetReport(
             f"{pdf.path.name}: none of the standard budget tables (收入支出决算总表, 支出决算表, …) was found"
         )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from transform.rows import FUNCTIONAL_LEVELS, ECONOMIC_TABLES
+from transform.layout import is_economic
+from transform.rows import FUNCTIONAL_LEVELS
 
 FULL_CODE_DIGITS = 7
 
@@ -13,7 +14,7 @@ def _full_codes_by_name(records_by_table: dict[str, list[dict]]) -> dict[str, se
     """Every (cleaned) subject name printed with a full 项 code anywhere in the report."""
     names: dict[str, set[str]] = defaultdict(set)
     for table, records in records_by_table.items():
-        if table in ECONOMIC_TABLES:
+        if is_economic(table):
             continue
         for record in records:
             code, item = record["subject_code"], record["item"]
@@ -41,7 +42,7 @@ def restore_cut_codes(records_by_table: dict[str, list[dict]]) -> list[dict]:
     names = _full_codes_by_name(records_by_table)
     notes: list[dict] = []
     for table, records in records_by_table.items():
-        if table in ECONOMIC_TABLES:
+        if is_economic(table):
             continue
         first_name: dict[str, str] = {}
         restored_rows: dict[int, str | None] = {}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from contracts.declarations import row_shapes
 from extract.model import Cell
 from transform import layout
 from transform.text import clean_label, split_ordinal
 
-TWO_SIDED = {"income_expenditure_summary", "appropriation_summary"}
 # Header pieces naming a summary side ("收入", "本年支出", "财政拨款收入": transform/layout/columns.toml [sides]).
 SIDE_PIECES = {clean_label(word): side for side, words in layout.load("columns")["sides"].items() for word in words}
 IGNORED_PIECES = {"栏次"}
@@ -41,7 +41,10 @@ def _is_data_row(table: str, row: list[Cell]) -> bool:
     labels = layout.row_labels(table)
     if not labels:
         return False
-    first = next((c.text for c in row if c.text.strip()), "")
+    printed = [c.text for c in row if c.text.strip()]
+    first = printed[0] if printed else ""
+    if "single_totals_row" in row_shapes(table) and sum(1 for t in printed[1:] if not re.search(r"\d", t)) >= 2:
+        return False  # a one-row table's header line that starts with 合计 (合计 | 基本支出 | 项目支出 | …)
     ordinal, _ = split_ordinal(re.sub(r"\s+", "", first))
     return ordinal is not None or clean_label(first) in labels
 
@@ -88,34 +91,55 @@ def _pieces(filled: list[list[str]], column: int) -> list[str]:
 def _token_matches(token: str, pieces: list[str]) -> bool:
     if token.startswith("!"):  # "!名称": no piece holds it
         return not any(token[1:] in piece for piece in pieces)
-    if token.startswith("="):  # "=运行费": exactly that piece
-        return token[1:] in pieces
+    if token.startswith("=") and len(token) > 1:  # "=运行费": the column's own (lowest) header is exactly that
+        return bool(pieces) and pieces[-1] == token[1:]
     if len(token) == 1:
         return token in pieces
     return any(token in piece for piece in pieces)
 
 
-def _role(table: str, side: str | None, pieces: list[str]) -> str:
+def _role(table: str, side: str | None, pieces: list[str]) -> tuple[str, int]:
+    """(role, tokens of the rule that matched): the first role with a matching rule."""
     for role, rules in layout.column_rules(table, side):
-        if any(all(_token_matches(token, pieces) for token in rule) for rule in rules):
-            return role
-    return "unknown"
+        matched = [len(rule) for rule in rules if all(_token_matches(token, pieces) for token in rule)]
+        if matched:
+            return role, max(matched)
+    return "unknown", 0
+
+
+def _resolve_repeated_measures(table: str, columns: list[Column], specificity: list[int]) -> list[Column]:
+    """A measure matched by two columns stays with the longer rule's column; the other takes the
+    measure's outer name where columns.toml declares one (a 合计 beside the “三公”经费 小计)."""
+    outer = layout.outer_measures(table)
+    out = list(columns)
+    for measure, outer_measure in outer.items():
+        same = [c for c in columns if c.measure == measure]
+        if len(same) < 2:
+            continue
+        keeper = max(same, key=lambda c: (specificity[c.index], -c.index))
+        for column in same:
+            if column is not keeper:
+                out[column.index] = Column(column.index, f"measure:{outer_measure}", column.side, column.label)
+    return out
 
 
 def classify_columns(table: str, header_rows: list[list[Cell]], width: int) -> list[Column]:
     """Each column's role, side and printed header, from the header rows."""
     filled = _filled_header(header_rows)
+    two_sided = table in layout.SUMMARY_TABLES
     columns = []
+    specificity = []
     side: str | None = None
     for index in range(width):
         pieces = _pieces(filled, index)
-        if table in TWO_SIDED:
+        if two_sided:
             sides = [SIDE_PIECES[p] for p in pieces if p in SIDE_PIECES]
             side = sides[0] if sides else side or "income"
             pieces = [p for p in pieces if p not in SIDE_PIECES]
-        role = _role(table, side if table in TWO_SIDED else None, pieces)
-        columns.append(Column(index, role, side if table in TWO_SIDED else None, "/".join(pieces)))
-    return columns
+        role, tokens = _role(table, side if two_sided else None, pieces)
+        columns.append(Column(index, role, side if two_sided else None, "/".join(pieces)))
+        specificity.append(tokens)
+    return _resolve_repeated_measures(table, columns, specificity)
 
 
 def column_groups(columns: list[Column]) -> list[list[Column]]:

@@ -6,6 +6,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from contracts import declarations
 from transform.text import clean_label
 
 LAYOUT_DIR = Path(__file__).with_name("layout")
@@ -43,12 +44,29 @@ def basic_items() -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
+def income_sources() -> dict[str, str]:
+    """Row labels of a vertical income-source list (Jiangsu 收入预算总表) → summary income item_key."""
+    return _aliases(load("items")["income_sources"])
+
+
+@lru_cache(maxsize=None)
+def bottom_line(side: str) -> frozenset[str]:
+    """Labels that are a summary side's grand_total when they are its last row (收入合计, 支出合计, 合计)."""
+    return frozenset(clean_label(label) for label in load("items")["summary"]["bottom_line"][side])
+
+
+@lru_cache(maxsize=None)
 def class_codes() -> dict[str, str]:
     """Cleaned functional class name → 3-digit code."""
     return {clean_label(name): code for name, code in load("functional_classes")["classes"].items()}
 
 
-SUMMARY_TABLES = frozenset({"income_expenditure_summary", "appropriation_summary"})
+SUMMARY_TABLES = declarations.two_sided_tables()
+
+
+def is_economic(table: str) -> bool:
+    """Whether a table's subject rows carry economic (经济分类) codes (declared in contracts/tables.toml)."""
+    return declarations.subject_classification(table) == "economic"
 
 
 @lru_cache(maxsize=None)
@@ -59,11 +77,15 @@ def row_labels(table: str) -> frozenset[str]:
         for side in ("income", "expenditure"):
             labels |= set(summary_items(side))
         return frozenset(labels - {clean_label(w) for w in load("items").get("header_words", ())})
-    if table == "basic_expenditure":
-        return frozenset(basic_items())
-    if table == "three_public":  # its only row is figures under a three-level header
+    shapes = declarations.row_shapes(table)
+    if shapes == ("single_totals_row",):  # its only row is figures under a multi-level header
         return frozenset()
-    return frozenset(subject_items())
+    labels = set(subject_items())
+    if is_economic(table):
+        labels |= set(basic_items())
+    if "vertical_items" in shapes:
+        labels |= set(income_sources())
+    return frozenset(labels)
 
 
 @lru_cache(maxsize=None)
@@ -74,5 +96,11 @@ def column_rules(table: str, side: str | None) -> tuple[tuple[str, tuple[tuple[s
     measures = columns[table][side or "all"]
     ordered = [("code", common["code"])]
     ordered += [(f"measure:{name}", rules) for name, rules in measures.items()]
-    ordered += [("line_no", common["line_no"]), ("label", common["label"])]
+    ordered += [("line_no", common["line_no"]), ("label", columns.get("labels", {}).get(table, []) + common["label"])]
     return tuple((role, tuple(tuple(clean_label(t) for t in rule) for rule in rules)) for role, rules in ordered)
+
+
+@lru_cache(maxsize=None)
+def outer_measures(table: str) -> dict[str, str]:
+    """measure → the measure a second column matching it becomes (columns.toml [outer.<table>])."""
+    return dict(load("columns").get("outer", {}).get(table, {}))

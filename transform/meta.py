@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from extract.locate import match_title
 from transform import layout
 from transform.text import fold_width
 from transform.units import find_unit
@@ -32,38 +33,92 @@ def canonical_department(name: str) -> str:
     return text
 
 
-def _cover_match(page_texts: tuple[str, ...]) -> re.Match | None:
-    spec = layout.load("report_meta")
+def _spec() -> dict:
+    return layout.load("report_meta")
+
+
+def _cover_texts(page_texts: tuple[str, ...]) -> list[str]:
+    """The first non-blank pages, without their page-number lines (a page number is never part of a name)."""
+    spec = _spec()
+    number_line = re.compile(spec["page_number_line"])
     texts = [t for t in page_texts if t.strip()][: spec["cover_pages"]]
-    for text in texts:
-        squeezed = re.sub(r"\s+", "", fold_width(text))
-        for pattern in spec["cover_patterns"]:
+    return ["\n".join(line for line in fold_width(t).splitlines() if not number_line.match(line)) for t in texts]
+
+
+def _cover_match(page_texts: tuple[str, ...]) -> re.Match | None:
+    for text in _cover_texts(page_texts):
+        squeezed = re.sub(r"\s+", "", text)
+        for pattern in _spec()["cover_patterns"]:
             match = re.search(pattern, squeezed)
             if match:
                 return match
     return None
 
 
+def _is_body(name: str) -> bool:
+    return bool(name) and not any(re.search(p, name) for p in _spec()["not_bodies"])
+
+
+def _cover_body(page_texts: tuple[str, ...]) -> str | None:
+    """A body named on a labelled cover line ("预算主管部门：上海市普陀区司法局"), or None."""
+    patterns = [re.compile(p) for p in _spec()["cover_body_lines"]]
+    for text in _cover_texts(page_texts):
+        for line in text.splitlines():
+            for pattern in patterns:
+                match = pattern.match(line)
+                if match and _is_body(match.group("body")) and find_unit(line) is None:
+                    return match.group("body")
+    return None
+
+
 def _bodies(texts: list[str]) -> list[str]:
-    """Names printed on 单位： lines that are not a money unit."""
-    pattern = re.compile(layout.load("report_meta")["body_line"])
+    """Names printed on the department lines over the tables (部门：, 单位名称：, 编制单位：, 单位：…), not money units."""
+    pattern = re.compile(_spec()["body_line"])
     names = []
     for text in texts:
-        for match in pattern.finditer(fold_width(text)):
+        # Side-by-side labels ("部门：X 单位：万元") are read one at a time.
+        text = re.sub(r"(?<=\S)\s+(?=(?:编制|填报)?(?:部门|单位)(?:名称)?\s*[:：])", "\n", fold_width(text))
+        for match in pattern.finditer(text):
             body = match.group("body").strip()
             if body and find_unit(match.group(0)) is None:
-                names.append(canonical_department(body.split()[0]))
+                name = canonical_department(body.split()[0])
+                if _is_body(name):
+                    names.append(name)
     return names
 
 
 def department_name(cover_name: str | None, table_page_texts: list[str]) -> str | None:
-    """The cover's name, completed by the fuller name over the tables when that ends with it (硚口区司法局 → 武汉市硚口区司法局)."""
+    """The cover's name, completed by the fuller name over the tables when that ends with it (硚口区司法局 → 武汉市硚口区司法局);
+    without a cover, the name most table pages print on their department line."""
     cover = canonical_department(cover_name) if cover_name else None
     bodies = Counter(_bodies(table_page_texts))
     if cover is None:
         return bodies.most_common(1)[0][0] if bodies else None
     fuller = [b for b in bodies if b != cover and b.endswith(cover)]
     return max(fuller, key=lambda b: (bodies[b], len(b))) if fuller else cover
+
+
+def _title_lines(table_texts: list[str]) -> list[str]:
+    """The (squeezed) lines of the table pages that title a standard table."""
+    return [re.sub(r"\s+", "", fold_width(line)) for text in table_texts for line in text.splitlines()
+            if match_title(line) is not None]
+
+
+def _kind_from_titles(titles: list[str]) -> str | None:
+    kinds = Counter(kind for line in titles for kind in _spec()["report_type"] if kind in line)
+    return _spec()["report_type"][kinds.most_common(1)[0][0]] if kinds else None
+
+
+def _year_from_titles(titles: list[str]) -> int | None:
+    years = Counter(int(m.group("year")) for line in titles for m in re.finditer(_spec()["title_year"], line))
+    return years.most_common(1)[0][0] if years else None
+
+
+def _scope_from_titles(titles: list[str]) -> str | None:
+    for scope, patterns in _spec()["scope_from_titles"].items():
+        if titles and all(any(re.search(p, line) for p in patterns) for line in titles):
+            return scope
+    return None
 
 
 def unit_of(page_text: str) -> str | None:
@@ -83,14 +138,18 @@ def unit_of(page_text: str) -> str | None:
 
 
 def report_meta(page_texts: tuple[str, ...], table_pages: list[int]) -> ReportMeta:
+    """Department, year, type and scope from the cover, else from the tables' titles and department lines."""
     cover = _cover_match(page_texts)
-    spec = layout.load("report_meta")
+    spec = _spec()
     table_texts = [page_texts[p - 1] for p in table_pages]
+    titles = _title_lines(table_texts)
     units = Counter(u for u in (unit_of(t) for t in table_texts) if u)
+    cover_name = _cover_body(page_texts) or (cover.group("dept") if cover else None)
+    scope = spec["scope"][cover.group("scope")] if cover else None
     return ReportMeta(
-        department=department_name(cover.group("dept") if cover else None, table_texts),
-        year=int(cover.group("year")) if cover else None,
-        report_type=spec["report_type"][cover.group("kind")] if cover else None,
-        scope=spec["scope"][cover.group("scope")] if cover else None,
+        department=department_name(cover_name, table_texts),
+        year=int(cover.group("year")) if cover else _year_from_titles(titles),
+        report_type=spec["report_type"][cover.group("kind")] if cover else _kind_from_titles(titles),
+        scope=scope or _scope_from_titles(titles) or ("department" if titles else None),
         unit_printed=units.most_common(1)[0][0] if units else None,
     )

@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from contracts.declarations import row_shapes
 from extract.model import Cell, RawTable
 from transform import layout
 from transform.columns import Column, classify_columns, column_groups, header_row_count
 from transform.numbers import from_fen, parse_amount, to_fen
-from transform.text import clean_label
+from transform.text import clean_label, split_ordinal
 
-ECONOMIC_TABLES = frozenset({"basic_expenditure"})
 FUNCTIONAL_LEVELS = {3: "class", 5: "section", 7: "item"}
 ECONOMIC_LEVELS = {3: "econ_class", 5: "econ_item"}
 CODE_MARKERS = frozenset({"类", "款", "项"})
-# Tables whose figures stand in one row under the header (its cells are kept even when blank).
-SINGLE_ROW_TABLES = frozenset({"three_public"})
+# A vertical income-source list: the label printed beside a group's own figure.
+SUBTOTAL_LABEL = "小计"
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
 
 
@@ -34,6 +34,7 @@ class GroupRow:
     line_no: int | None
     cells: dict[str, tuple[Column, Cell]] = field(default_factory=dict)  # measure -> (column, cell)
     segments: tuple[str, ...] = ()  # the digits of each split code column (类, 款, 项) as printed
+    item_key: str | None = None  # set where the row shape gives the key itself (a vertical income list)
 
     def has_amounts(self) -> bool:
         return any(cell.text.strip() for _, cell in self.cells.values())
@@ -105,7 +106,7 @@ def _holds_headers(columns: list[Column], row: list[Cell]) -> bool:
 def _subject_level(table: str, code: str | None) -> str | None:
     if code is None:
         return None
-    levels = ECONOMIC_LEVELS if table in ECONOMIC_TABLES else FUNCTIONAL_LEVELS
+    levels = ECONOMIC_LEVELS if layout.is_economic(table) else FUNCTIONAL_LEVELS
     return levels.get(len(code))
 
 
@@ -128,15 +129,36 @@ class _SummaryKeys:
         return item_key, None
 
 
-def _row_key(table: str, group: GroupRow, summary: _SummaryKeys) -> tuple[str | None, str | None]:
+def row_shape(table: str, columns: list[Column]) -> str:
+    """How this printing of `table` lays out its rows, among the shapes its declaration admits.
+
+    A table printed without any code or label column is one row of totals; one with row
+    labels but no codes and a single figure column is a vertical list of income sources;
+    anything else has subject rows.
+    """
+    shapes = row_shapes(table)
+    if len(shapes) == 1:
+        return shapes[0]
+    roles = {c.role for c in columns}
+    measures = {c.measure for c in columns if c.measure}
+    if "single_totals_row" in shapes and not roles & {"code", "label"}:
+        return "single_totals_row"
+    if "vertical_items" in shapes and "code" not in roles and "label" in roles and len(measures) == 1:
+        return "vertical_items"
+    return "subject_rows"
+
+
+def _row_key(table: str, shape: str, group: GroupRow, summary: _SummaryKeys) -> tuple[str | None, str | None]:
     """(item_key, subject_code) for a group row."""
-    if table in SINGLE_ROW_TABLES:  # its one figures row is the table's total
+    if shape == "single_totals_row":  # its one figures row is the table's total
         return "total", None
     if table in layout.SUMMARY_TABLES:
         if not group.label:
             return None, None
         return summary.key(group.side or "income", group.label)
-    labels = layout.basic_items() if table in ECONOMIC_TABLES else layout.subject_items()
+    labels = layout.subject_items()
+    if layout.is_economic(table):
+        labels = {**labels, **layout.basic_items()}
     if group.label in labels and not group.code:
         return labels[group.label], None
     return None, group.code
@@ -161,6 +183,73 @@ def _complete_class_segment(group: GroupRow, code: str | None,
     return code, printed
 
 
+def _vertical_rows(columns: list[Column], rows: list[list[Cell]]) -> list[GroupRow]:
+    """Rows of a vertical income-source list: a group label (merged down its rows), the label under it, a figure.
+
+    A group's 小计 row carries the group's key; the rows under a group carry their own key where
+    the label has one (其他资金 › 其他收入 → other_income), none otherwise; nothing is dropped.
+    """
+    figure_columns = [c for c in columns if c.measure]
+    first_figure = min(c.index for c in figure_columns)
+    label_columns = [c.index for c in columns if c.measure is None and c.index < first_figure]
+    sources = layout.income_sources()
+    out: list[GroupRow] = []
+    group_label: str | None = None
+    for row in rows:
+        texts = [clean_label(row[i].text) if i < len(row) else "" for i in label_columns]
+        if texts and texts[0]:
+            group_label = texts[0]
+        inner = next((t for t in reversed(texts[1:]) if t), "")
+        if inner and inner != SUBTOTAL_LABEL:
+            label, key = inner, sources.get(inner)
+        elif group_label:
+            label = group_label + inner
+            key = sources.get(group_label)
+        else:
+            label, key = None, None
+        cells = {c.measure: (c, row[c.index] if c.index < len(row) else Cell("", 0)) for c in figure_columns}
+        out.append(GroupRow(side=None, code=None, label=label, line_no=None, cells=cells, item_key=key))
+    return out
+
+
+def _join_wrapped_labels(table: str, read_rows: list[list[GroupRow]]) -> list[list[GroupRow]]:
+    """A label a table wraps onto a printed row of its own (no code, no figure: "超长期特别国债" /
+    "安排的支出") continues the coded row above it, instead of becoming a row.
+
+    Template rows (合计, 人员经费合计), ordinal rows and summary tables are never joined.
+    """
+    if table in layout.SUMMARY_TABLES:
+        return read_rows
+    template_labels = set(layout.subject_items()) | set(layout.basic_items())
+    out: list[list[GroupRow]] = []
+    for read in read_rows:
+        labelled = [(index, group) for index, group in enumerate(read) if _has_words(group.label)]
+        wraps = bool(out) and bool(labelled) and all(not g.code and not g.has_amounts() for g in read) and all(
+            out[-1][index].code and out[-1][index].label and group.label not in template_labels
+            and split_ordinal(group.label)[0] is None
+            for index, group in labelled
+        )
+        if wraps:
+            for index, group in labelled:
+                out[-1][index].label += group.label
+            continue
+        out.append(read)
+    return out
+
+
+def _bottom_lines(records: list[dict]) -> None:
+    """A summary side whose last labelled row is 收入合计/支出合计/合计 has that row as its grand_total."""
+    for side in ("income", "expenditure"):
+        own = [r for r in records if r["side"] == side and r["item"]]
+        if not own or any(r["item_key"] == "grand_total" for r in own):
+            continue
+        last = max(r["_order"][1] for r in own)  # the last printed row, whichever column group holds it
+        bottom = [r for r in own if r["_order"][1] == last]
+        if bottom[0]["item"] in layout.bottom_line(side):
+            for record in bottom:
+                record["item_key"] = "grand_total"
+
+
 def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], list[CellProblem]]:
     """Long records of one table (amounts exact in 元) and the cells that could not be read as figures."""
     rows = raw.rows
@@ -173,23 +262,37 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
     if mixed_row:  # the last header line also carries the first row's label ("合计 … 合计 基本支出 项目支出")
         columns = classify_columns(raw.name, rows[: header_count + 1], width)
     groups = column_groups(columns)
+    shape = row_shape(raw.name, columns)
     summary = _SummaryKeys()
     parents: dict[int, dict[int, str]] = {}  # per column group: the last code read of each length
     records: list[dict] = []
     problems: list[CellProblem] = []
     data_rows = rows[header_count:]
-    if raw.name in SINGLE_ROW_TABLES:
+    if shape == "single_totals_row":
         data_rows = data_rows[:1]
-    keep_blank_rows = raw.name in SINGLE_ROW_TABLES
-    for row_no, row in enumerate(data_rows, start=1):
-        read = [_read_group(group, row) for group in groups]
-        _borrow_spanning_amounts(read)
+    keep_blank_rows = shape == "single_totals_row"
+    if shape == "vertical_items":
+        read_rows = [[group] for group in _vertical_rows(columns, data_rows)]
+    else:
+        read_rows = []
+        for row in data_rows:
+            read = [_read_group(group, row) for group in groups]
+            _borrow_spanning_amounts(read)
+            read_rows.append(read)
+        read_rows = _join_wrapped_labels(raw.name, read_rows)
+    # The two sides of a summary share their printed row; a second column group on one side
+    # (Jiangsu's purposes beside the functional classes) is read after the first, like 人员经费 | 公用经费.
+    side_rank = [sum(1 for earlier in groups[:index] if earlier[0].side == group[0].side) for index, group in enumerate(groups)]
+    for row_no, read in enumerate(read_rows, start=1):
         for group_index, group in enumerate(read):
             if not group.cells:
                 continue
             if not keep_blank_rows and not group.code and not group.has_amounts() and not _has_words(group.label):
                 continue  # a blank side of a two-sided row, or a template's "……" placeholder row
-            item_key, code = _row_key(raw.name, group, summary)
+            if shape == "vertical_items":
+                item_key, code = group.item_key, None
+            else:
+                item_key, code = _row_key(raw.name, shape, group, summary)
             code, code_printed = _complete_class_segment(group, code, parents.setdefault(group_index, {}))
             for measure, (column, cell) in group.cells.items():
                 if mixed_row and row_no == 1 and not re.search(r"\d", cell.text):
@@ -202,7 +305,7 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
                     amount_yuan = None
                 records.append(
                     {
-                        "_order": (0 if raw.name in layout.SUMMARY_TABLES else group_index, row_no),
+                        "_order": (side_rank[group_index] if raw.name in layout.SUMMARY_TABLES else group_index, row_no),
                         "table": raw.name,
                         "page": cell.page or raw.pages[0],
                         "row_no": row_no,
@@ -218,6 +321,8 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
                         **({"_code_printed": code_printed} if code_printed else {}),
                     }
                 )
+    if raw.name in layout.SUMMARY_TABLES:
+        _bottom_lines(records)
     return _number_rows(records), problems
 
 

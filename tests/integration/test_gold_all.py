@@ -20,12 +20,6 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus"
 SAMPLES = REPO / "data" / "samples"
 
-# TEMPORARY (set False, or delete with its two uses, when the `templates` branch is merged): the gold
-# of templates that branch teaches (Jiangsu 公开NN表, the university's 表 1：…) is skipped while its PDF
-# yields no standard table, or no income_expenditure_summary (printed by every template, titled
-# 收支预算总表 / 高等学校收支决算总表 there), on this branch. With it False, such a PDF fails like any other.
-SKIP_GOLD_OF_TEMPLATES_PENDING_MERGE = True
-
 pytestmark = [
     pytest.mark.corpus,
     pytest.mark.skipif(not GOLD_DIR.is_dir() or not CORPUS.is_dir(), reason="../shared is not beside the checkout"),
@@ -42,15 +36,7 @@ def _pdf_for(name: str) -> Path:
 
 @lru_cache(maxsize=None)
 def _frames(name: str) -> ReportFrames:
-    try:
-        frames = transform_report(extract_report(read_pdf_text(_pdf_for(name))))
-    except NotABudgetReport as problem:
-        if SKIP_GOLD_OF_TEMPLATES_PENDING_MERGE:
-            pytest.skip(f"no standard table read on this branch (templates branch pending): {problem}")
-        raise
-    if SKIP_GOLD_OF_TEMPLATES_PENDING_MERGE and "income_expenditure_summary" not in frames.tables:
-        pytest.skip(f"{name}: its summary table is not read on this branch (templates branch pending)")
-    return frames
+    return transform_report(extract_report(read_pdf_text(_pdf_for(name))))
 
 
 GOLD = [pytest.param(path, id=str(path.relative_to(GOLD_DIR).with_suffix(""))) for path in all_gold_files()]

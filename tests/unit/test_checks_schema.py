@@ -8,6 +8,7 @@ import pytest
 
 from contracts.checks import run_checks
 from contracts.checks_structural import validate_tables
+from contracts.declarations import tables
 from contracts.schemas import stack_table_frames, stacked_row, validate_table_frames
 from tests.frames import long_frame
 
