@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extract.errors import NotABudgetReport
 from extract.preflight import read_pdf_text
 from extract.report import extract_report
 from tests.goldfiles import GOLD_DIR, all_gold_files, read_gold_with_units
