@@ -28,6 +28,7 @@ def run_checks(
     report_type: str | None = None,
     scope: str | None = None,
     table_unit_factors: Mapping[str, int] | None = None,
+    listed_tables: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """The `checks` dataset rows of one report: every check run, passed or not (see checks.toml).
 
@@ -37,12 +38,13 @@ def run_checks(
     declaration lists); by default those the table frames carry.
     table_unit_factors: 元 per unit printed over each table where tables differ (a Shanghai budget's
     三公 table in 万元 beside tables in 元); the rounding tolerance of a figure is 0.01 of its own unit.
+    listed_tables: the standard tables the report's table of contents lists (their absence is an error).
     """
     report_type = report_type if report_type is not None else _report_value(tables, "report_type")
     scope = scope if scope is not None else _report_value(tables, "scope")
     findings = Findings(report_id, unit_factor_yuan, report_type=report_type, scope=scope,
                         table_unit_factors=dict(table_unit_factors or {}))
-    structural.check_presence(findings, dict(tables), frozenset(declared_empty))
+    structural.check_presence(findings, dict(tables), frozenset(declared_empty), frozenset(listed_tables))
     cells: dict[str, list[Cell]] = {}
     schema = structural.validate_tables(tables)
     for name, frame in tables.items():

@@ -165,6 +165,8 @@ def check_cross(f: Findings, tables: Tables) -> None:
         left_spec, right_spec = rule["left"], rule["right"]
         if left_spec["table"] not in tables or right_spec["table"] not in tables:
             continue
+        if not _pick(tables, left_spec) or not _pick(tables, right_spec):
+            continue  # a table printed in a shape without that column (a vertical income list, a purpose side)
         # a row left out stands for its parts only where the other table prints what it is compared with
         left_as_printed = [c for c in _keyed(tables, left_spec, stand_ins=False) if c is not None]
         right_as_printed = [c for c in _keyed(tables, right_spec, stand_ins=False) if c is not None]
@@ -193,6 +195,8 @@ def check_cross(f: Findings, tables: Tables) -> None:
             for c in cells:
                 if c.level == "class":
                     by_code.setdefault(c.code, []).append(c)
+        if not left or not right:
+            continue  # one table prints no class rows (a single totals row, purposes instead of classes)
         for code in sorted(set(left) | set(right)):
             lcs, rcs = left.get(code, []), right.get(code, [])
             lc = lcs[0] if len(lcs) == 1 else _sum_cell(f, next((c for c in lcs if c.fen is not None), lcs[0] if lcs else None), lcs)

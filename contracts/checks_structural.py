@@ -20,14 +20,17 @@ from contracts.schemas import (
 MAX_SCHEMA_ROWS = 20  # failure cases reported per table before summarising
 
 
-def check_presence(findings: Findings, tables: dict[str, pd.DataFrame], declared_empty: frozenset[str]) -> None:
+def check_presence(findings: Findings, tables: dict[str, pd.DataFrame], declared_empty: frozenset[str],
+                   listed: frozenset[str] = frozenset()) -> None:
+    """Each table present; a missing one is an error when every template prints it or the report's own
+    table of contents lists it (listed), a warning row when the report says it has no such funds."""
     for name, t in decl.tables().items():
         if name in tables:
             findings.add("table_present", name, True, f"{name} ({t.title}) present")
         elif name in declared_empty:
             findings.add("table_declared_empty", name, False,
                          f"{name} ({t.title}) not printed; the report states it has no such funds")
-        elif decl.required(name):  # the v2 tables some templates print only are never missing
+        elif decl.required(name) and (decl.every_template(name) or name in listed):
             findings.add("table_present", name, False, f"{name} ({t.title}) missing from the report")
 
 

@@ -216,6 +216,12 @@ def two_sided_tables() -> frozenset[str]:
     return frozenset(name for name, t in tables().items() if t.two_sided)
 
 
+def every_template(table: str) -> bool:
+    """Whether every template of the national family prints `table` (its absence is always an error)."""
+    spec = next(t for t in _tables_raw()["tables"] if t["name"] == table)
+    return bool(spec.get("every_template", False))
+
+
 def required(table: str) -> bool:
     """Whether a report missing `table` lacks a standard table (the v2 tables only some templates print are not)."""
     spec = next(t for t in _tables_raw()["tables"] if t["name"] == table)

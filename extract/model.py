@@ -44,3 +44,4 @@ class RawReport:
     pdf: PdfText
     tables: dict[str, RawTable]  # canonical name -> table, in the order printed
     declared_empty: frozenset[str] = frozenset()  # tables the report states it has no funds for
+    listed: frozenset[str] = frozenset()  # tables its table of contents lists

@@ -10,6 +10,7 @@ from extract.errors import NotABudgetReport
 from extract.grid import PageGrid, read_grids, read_unruled, stitch
 from extract.lines import positioned_lines
 from extract.locate import (
+    tables_named_in_contents,
     TOC_MIN_TITLES,
     TitleHit,
     declared_empty,
@@ -153,4 +154,5 @@ def extract_report(pdf: PdfText) -> RawReport:
         raise NotABudgetReport(
             f"{pdf.path.name}: names standard tables ({titles}) but no table could be read under them"
         )
-    return RawReport(pdf=pdf, tables=tables, declared_empty=declared_empty(pdf.page_texts))
+    return RawReport(pdf=pdf, tables=tables, declared_empty=declared_empty(pdf.page_texts),
+                     listed=tables_named_in_contents(pdf.page_texts))

@@ -26,6 +26,7 @@ class ReportFrames:
     restorations: list[dict] = field(default_factory=list)
     problems: list[CellProblem] = field(default_factory=list)
     declared_empty: frozenset[str] = frozenset()
+    listed: frozenset[str] = frozenset()  # tables the report's table of contents lists
 
 
 def to_frame(report_id: str, records: list[dict], report_type: str | None = None, scope: str | None = None) -> pd.DataFrame:
@@ -96,4 +97,5 @@ def transform_report(raw: RawReport) -> ReportFrames:
         restorations=restorations,
         problems=problems,
         declared_empty=raw.declared_empty,
+        listed=raw.listed,
     )
