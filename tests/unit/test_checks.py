@@ -133,16 +133,28 @@ def test_cut_short_in_unit_yuan():
 
 
 @pytest.mark.parametrize(
-    "present, declared_empty, expect",
+    "table, present, declared_empty, listed, expect",
     [
-        pytest.param({"income"}, frozenset(), ("table_present", "error", False), id="missing-is-error"),
-        pytest.param({"income"}, frozenset({"gov_fund"}), ("table_declared_empty", "warning", False), id="declared-empty-is-warning"),
+        pytest.param("gov_fund", {"income"}, frozenset(), frozenset({"gov_fund"}), ("table_present", "error", False),
+                     id="listed-in-contents-missing-is-error"),
+        pytest.param("gov_fund", {"income"}, frozenset(), frozenset(), None, id="not-listed-not-every-template-no-row"),
+        pytest.param("expenditure", {"income"}, frozenset(), frozenset(), ("table_present", "error", False),
+                     id="every-template-table-missing-is-error"),
+        pytest.param("gov_fund", {"income"}, frozenset({"gov_fund"}), frozenset({"gov_fund"}),
+                     ("table_declared_empty", "warning", False), id="declared-empty-is-warning"),
+        pytest.param("operating_cost", {"income"}, frozenset(), frozenset({"operating_cost"}), None,
+                     id="optional-v2-table-never-missing"),
     ],
 )
-def test_table_presence(present, declared_empty, expect):
-    checks = _run({name: [(None, "total", "total", None)] for name in present}, declared_empty=declared_empty)
-    gov = checks[(checks["table"] == "gov_fund") & checks["check"].str.startswith("table_")].iloc[0]
-    assert (gov["check"], gov["severity"], bool(gov["passed"])) == expect
+def test_table_presence(table, present, declared_empty, listed, expect):
+    checks = _run({name: [(None, "total", "total", None)] for name in present}, declared_empty=declared_empty,
+                  listed_tables=listed)
+    rows = checks[(checks["table"] == table) & checks["check"].str.startswith("table_")]
+    if expect is None:
+        assert rows.empty
+    else:
+        row = rows.iloc[0]
+        assert (row["check"], row["severity"], bool(row["passed"])) == expect
     inc = checks[(checks["table"] == "income") & (checks["check"] == "table_present")].iloc[0]
     assert bool(inc["passed"])
 

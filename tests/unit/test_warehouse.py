@@ -46,15 +46,10 @@ def _entry(w: Path) -> dict:
     return json.loads((w / ".ledger" / f"{RID}.json").read_text(encoding="utf-8"))
 
 
-FAILED_CHECKS_OF_TABLES = [  # what run_checks finds in _tables(): one table of nine, its total row unsummed
+FAILED_CHECKS_OF_TABLES = [  # what run_checks finds in _tables(): the expenditure table alone (no contents list: the
+    # summary and income tables every template prints are missing), its total row unsummed
     "error:income_expenditure_summary/table_present",
     "error:income/table_present",
-    "error:appropriation_summary/table_present",
-    "error:general_budget_expenditure/table_present",
-    "error:basic_expenditure/table_present",
-    "error:three_public/table_present",
-    "error:gov_fund/table_present",
-    "error:state_capital/table_present",
     "error:expenditure/hierarchy_total",
 ]
 
