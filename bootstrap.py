@@ -53,6 +53,22 @@ def compile_bytecode() -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def prepare_orchestrator() -> None:
+    """Create and migrate the database of Prefect's temporary server once, here, not in the first run.
+
+    A first start migrates that database before answering, which takes longer than Prefect's
+    default start-up wait on a busy 2-core machine. Skipped when the database exists already.
+    """
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    if os.environ.get("PREFECT_API_URL") or os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL") \
+            or (home / "prefect.db").exists():
+        return
+    print(f"preparing Prefect's database in {home} (once)", flush=True)
+    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    subprocess.run([str(_bin("prefect")), "server", "database", "upgrade", "-y"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"run", "test", "setup"}:
         print("usage: python3 bootstrap.py run|test|setup [extra arguments]", file=sys.stderr)
@@ -60,6 +76,8 @@ def main(argv: list[str]) -> int:
     command, extra = argv[0], argv[1:]
     ensure_environment()
     compile_bytecode()
+    if command in {"setup", "run"}:
+        prepare_orchestrator()
     os.chdir(ROOT)
     if command == "setup":
         return 0

@@ -17,6 +17,9 @@ EXIT_OK = 0  # every report valid or with warnings
 EXIT_BROKEN = 1  # the run itself broke (bad arguments, unreadable folder, warehouse not writable...)
 EXIT_SOME_FAILED = 2  # some reports failed or were quarantined; all others landed
 REPORT_ID = re.compile(r"^[0-9a-f]{16}$")
+# Set when the run went on without its Prefect API: Prefect's exit handlers would then spend
+# seconds per queued log line and event trying to deliver them to a server that is gone.
+ORCHESTRATION_LOST = threading.Event()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _quiet_logs(verbose: bool) -> None:
     """Keep the terminal for our own lines: Prefect still sends everything to its API, not to the console."""
     if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+        # Prefect's own errors would flood the terminal when its API goes away (one per undelivered
+        # event); the run says once that it went on without it, and -v shows them.
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
         os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     ours = logging.getLogger("budgetlake")  # only our own logger: Prefect's records are not echoed twice
@@ -89,8 +94,15 @@ def _print_summary(outcomes) -> None:
     print(f"{len(outcomes)} PDF(s): {parts or 'nothing to do'}{extra}")
 
 
+CLIENT_RETRIES = "1"  # Prefect retries a failed API call 5 times (2+4+...+32 s) by default: a minute per call
+
+
 def cmd_run(args) -> int:
     from flows import pipeline, progress
+
+    # A run that loses its API goes on without it (see _run_without_prefect), so it need not wait long
+    # to find out; the user's own PREFECT_CLIENT_MAX_RETRIES wins over this default.
+    os.environ.setdefault("PREFECT_CLIENT_MAX_RETRIES", CLIENT_RETRIES)
 
     bar = progress.for_stream(sys.stderr)
     previous = progress.install(bar)
@@ -116,15 +128,48 @@ def cmd_run(args) -> int:
 
                 pool.start(args.workers)  # the fork server loads the pipeline while Prefect loads here
             with collector_paused():
-                from flows.ingest import run_ingest
+                from flows import ingest
 
-            outcomes = run_ingest(args.paths, args.warehouse, force=args.force, workers=args.workers,
-                                  dask_address=args.dask_address)
+            try:
+                outcomes = ingest.run_ingest(args.paths, args.warehouse, force=args.force, workers=args.workers,
+                                             dask_address=args.dask_address, notice=_notice)
+            except Exception as problem:  # noqa: BLE001 - only a Prefect API failure is handled here
+                if not ingest.is_orchestration_failure(problem):
+                    raise
+                ingest.stop_temporary_server()  # if one still runs: the exit handlers are skipped below
+                ORCHESTRATION_LOST.set()
+                outcomes = _run_without_prefect(args, bar, problem, ingest.landed_outcomes())
     finally:
         bar.close()
         progress.install(previous)
     _print_summary(outcomes)
     return pipeline.exit_code(outcomes)
+
+
+def _notice(line: str) -> None:
+    print(f"budgetlake: {line}", file=sys.stderr, flush=True)
+
+
+def _run_without_prefect(args, bar, problem: BaseException, landed: dict) -> list:
+    """The rest of a run whose Prefect API failed: every report still processed and stored, said once."""
+    from flows import pipeline
+
+    reason = str(problem).splitlines()[0] if str(problem) else type(problem).__name__
+    _notice(f"running without Prefect orchestration: {reason}")
+    shown = bar.started  # the flow already showed the reports it stored
+    if not shown:
+        bar.start(len(pipeline.discover(args.paths)))
+    from flows import pool
+
+    workers = args.workers or pool.default_workers()
+    Path(args.warehouse).mkdir(parents=True, exist_ok=True)
+
+    def advance(outcome) -> None:
+        if not (shown and any(outcome is known for known in landed.values())):
+            bar.advance(outcome)
+
+    return pipeline.process_paths(args.paths, Path(args.warehouse), force=args.force, on_outcome=advance,
+                                  workers=workers, settled=landed)
 
 
 def cmd_report(args) -> int:
@@ -249,8 +294,9 @@ def console() -> None:
     # What the interpreter does at exit, in its order: join threads and run the threading exit
     # hooks (Prefect drains its log and event queues there, while a temporary server still runs),
     # then the atexit handlers (which stop that server).
-    threading._shutdown()
-    atexit._run_exitfuncs()
+    if not ORCHESTRATION_LOST.is_set():
+        threading._shutdown()
+        atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -44,6 +44,15 @@ from flows.plain_parameters import plain_parameters_flow  # noqa: E402
 
 ARTIFACT_KEY = "budgetlake-ingest"
 
+# Outcomes of the reports this process stored, by path, as each is stored: if the Prefect API goes
+# away mid-run, the caller finishes the rest without it and loses none of these.
+_landed: dict[Path, ReportOutcome] = {}
+
+
+def landed_outcomes() -> dict[Path, ReportOutcome]:
+    """The reports stored by this process's runs so far (see run_ingest), by path."""
+    return dict(_landed)
+
 
 # ---------- Prefect API: one server for the parent and all its workers ----------
 
@@ -54,23 +63,85 @@ def _api_url() -> str | None:
     return PREFECT_API_URL.value() or None
 
 
+class OrchestratorUnavailable(RuntimeError):
+    """No Prefect API could be reached or started, or it went away mid-run: the reports run without it."""
+
+
+STARTUP_TIMEOUT_S = 120  # Prefect's own default (20 s) is too short for a first start on a busy 2-core machine
+
+
+def _orchestration_errors() -> tuple[type[BaseException], ...]:
+    import httpx
+
+    return (OrchestratorUnavailable, httpx.TransportError, ConnectionError)
+
+
+def is_orchestration_failure(problem: BaseException) -> bool:
+    """Whether an exception (or one it was raised from) is the Prefect API failing, not the data work."""
+    import httpx
+
+    seen: set[int] = set()
+    stack = [problem]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, _orchestration_errors()):
+            return True
+        if isinstance(current, httpx.HTTPStatusError) and current.response.status_code >= 500:
+            return True
+        stack.extend([current.__cause__, current.__context__, *getattr(current, "exceptions", ())])
+    return False
+
+
+def _unreachable(api_url: str) -> str | None:
+    """Why the API at api_url cannot be used, or None when it answers (any answer below 500 will do)."""
+    import httpx
+
+    try:
+        response = httpx.get(api_url.rstrip("/") + "/health", timeout=5.0)
+    except httpx.HTTPError as problem:
+        return f"PREFECT_API_URL={api_url} cannot be reached ({type(problem).__name__})"
+    if response.status_code >= 500:
+        return f"PREFECT_API_URL={api_url} answers HTTP {response.status_code}"
+    return None
+
+
+def _startup_timeout() -> int | None:
+    """Our longer wait for the temporary server, unless PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS is set."""
+    return None if os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") else STARTUP_TIMEOUT_S
+
+
 @contextlib.contextmanager
-def shared_api_server() -> Iterator[str]:
+def shared_api_server(notice=None) -> Iterator[str]:
     """Make sure PREFECT_API_URL is set for this process and every worker it starts.
 
-    With PREFECT_API_URL set (a real `prefect server start`, or the test harness) nothing changes.
-    Without it, start Prefect's temporary local server once here (the same one a flow call would
-    start) and point the settings and the environment at it, so Dask workers started here reuse it.
+    With PREFECT_API_URL set (a real `prefect server start`, or the test harness), check that it
+    answers. Without it, start Prefect's temporary local server once here (the same one a flow call
+    would start) and point the settings and the environment at it, so Dask workers started here
+    reuse it; `notice(line)` tells a person why they wait meanwhile. Raises OrchestratorUnavailable
+    when the API cannot be reached or the server does not start.
     """
     api_url = _api_url()
     if api_url:
+        problem = _unreachable(api_url)
+        if problem:
+            raise OrchestratorUnavailable(problem)
         yield api_url
         return
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    if notice:
+        notice("starting Prefect's temporary server (set PREFECT_API_URL to use a running one)...")
     server = SubprocessASGIServer()  # the process-wide default instance Prefect's own client would use
-    server.start()
+    try:
+        server.start(timeout=_startup_timeout())
+    except Exception as problem:  # noqa: BLE001 - any failure to start: run without it
+        server.stop()
+        first_line = str(problem).splitlines()[0] if str(problem) else type(problem).__name__
+        raise OrchestratorUnavailable(f"Prefect's temporary server did not start: {first_line}") from problem
     previous_env = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
@@ -81,6 +152,13 @@ def shared_api_server() -> Iterator[str]:
             os.environ.pop("PREFECT_API_URL", None)
         else:
             os.environ["PREFECT_API_URL"] = previous_env
+
+
+def stop_temporary_server() -> None:
+    """Stop the temporary server this process started, if one runs (else nothing happens)."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    SubprocessASGIServer().stop()
 
 
 def task_runner_for(workers: int | None = None, dask_address: str | None = None):
@@ -108,6 +186,7 @@ def process_report_task(path: Path, warehouse: Path, force: bool = False,
                            workers=workers, **options)
     else:
         outcome = pipeline.process_report(Path(path), Path(warehouse), **options)
+    _landed[Path(path)] = outcome
     logger = get_run_logger()
     logger.info("%s", outcome.summary_line())
     return outcome
@@ -154,6 +233,7 @@ def _process(paths: list[Path], warehouse: Path, workers: int | None, dask_addre
     if pool_workers:
         pool.start(pool_workers)  # already started by `budgetlake run`; a no-op then
     stored = stored_reports(warehouse)  # one walk of reports/: where each report's old files are
+    lost: list[Path] = []
     try:
         with shared_api_server(), task_runner_for(workers, dask_address) as runner:
             futures = {
@@ -169,11 +249,17 @@ def _process(paths: list[Path], warehouse: Path, workers: int | None, dask_addre
                 try:
                     outcome = future.result()
                 except Exception as problem:  # the report could not even be recorded as failed
+                    if is_orchestration_failure(problem):
+                        lost.append(path)
+                        continue
                     broken.append(f"{path.name}: {type(problem).__name__}: {problem}")
                     outcome = ReportOutcome(report_id="?", source_file=path.name, status="failed",
                                             error=f"not recorded in the warehouse: {problem}")
                 outcomes[path] = outcome
                 bar.advance(outcome)
+        if lost:  # the API went away: the caller finishes these without it (stored ones are kept)
+            raise OrchestratorUnavailable(f"the Prefect API stopped answering during the run "
+                                          f"({len(lost)} report(s) not confirmed by it)")
     finally:
         if pool_workers:
             # its workers end with the run, not with the process (serve runs many); they exit while
@@ -224,15 +310,18 @@ def process_report_flow(path: str, warehouse: str = "data/warehouse", force: boo
 
 
 def run_ingest(paths: list[str], warehouse: str, *, force: bool = False, workers: int | None = None,
-               dask_address: str | None = None) -> list[ReportOutcome]:
+               dask_address: str | None = None, notice=None) -> list[ReportOutcome]:
     """Call the `ingest` flow (as `budgetlake run` does) with one Prefect API server for the flow and its workers.
 
     Flow-run heartbeats are off here unless configured (PREFECT_FLOWS_HEARTBEAT_FREQUENCY or a
     profile): they feed Prefect's detection of crashed deployment runs (`serve` keeps them), while
     a run started from the command line is watched by its caller through the exit status, and
     the heartbeat thread, which sleeps in one-second steps, delays the end of every run by up to 1 s.
+    Raises OrchestratorUnavailable (or the API's own error, see is_orchestration_failure) when no
+    Prefect API can be used; landed_outcomes() then holds what was stored before it went away.
     """
-    with shared_api_server(), _no_heartbeats_unless_configured():
+    _landed.clear()
+    with shared_api_server(notice), _no_heartbeats_unless_configured():
         return ingest([str(p) for p in paths], str(warehouse), force=force, workers=workers,
                       dask_address=dask_address)
 

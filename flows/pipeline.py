@@ -340,16 +340,47 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
 
 
 def process_paths(paths: Iterable[str | Path], warehouse: Path, *, force: bool = False,
-                  pipeline_version: str = PIPELINE_VERSION, on_outcome=None) -> list[ReportOutcome]:
-    """All PDFs under paths, one after another, duplicates noted (the sequential twin of the `ingest` flow)."""
+                  pipeline_version: str = PIPELINE_VERSION, on_outcome=None, workers: int | None = None,
+                  settled: dict[Path, ReportOutcome] | None = None) -> list[ReportOutcome]:
+    """All PDFs under paths, duplicates noted, without Prefect (the plain twin of the `ingest` flow).
+
+    workers: run that many reports at once in the warm pool of flows.pool (None: one after
+    another in this process). settled: outcomes already known for some paths (e.g. stored before
+    the Prefect API went away); those reports are not run again.
+    """
     unique, duplicates = group_duplicates(discover(paths))
     outcomes: dict[Path, ReportOutcome] = {}
-    stored = stored_reports(warehouse)  # one walk of reports/ for the whole run
     for path in unique:
-        outcomes[path] = process_report(path, warehouse, force=force, pipeline_version=pipeline_version,
-                                        previous_partitions=previous_partitions(path, stored))
-        if on_outcome:
-            on_outcome(outcomes[path])
+        if settled and path in settled:
+            outcomes[path] = settled[path]
+            if on_outcome:
+                on_outcome(outcomes[path])
+    to_run = [path for path in unique if path not in outcomes]
+    stored = stored_reports(warehouse)  # one walk of reports/ for the whole run
+
+    def run_one(path: Path) -> ReportOutcome:
+        options = {"force": force, "pipeline_version": pipeline_version,
+                   "previous_partitions": previous_partitions(path, stored)}
+        if workers:
+            from flows import pool
+
+            return pool.run(process_report, path.absolute(), Path(warehouse).absolute(), workers=workers, **options)
+        return process_report(path, warehouse, **options)
+
+    if workers:
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        with ThreadPoolExecutor(max_workers=workers) as threads:
+            futures = {threads.submit(run_one, path): path for path in to_run}
+            for future in as_completed(futures):
+                outcomes[futures[future]] = future.result()
+                if on_outcome:
+                    on_outcome(outcomes[futures[future]])
+    else:
+        for path in to_run:
+            outcomes[path] = run_one(path)
+            if on_outcome:
+                on_outcome(outcomes[path])
     for duplicate, original in duplicates.items():
         outcomes[duplicate] = duplicate_outcome(outcomes[original], duplicate)
         log.info("%s", outcomes[duplicate].summary_line())

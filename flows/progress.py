@@ -13,8 +13,10 @@ STATUS_STYLE = {"valid": "green", "warnings": "yellow", "quarantined": "magenta"
 class Progress:
     """Silent default: flows call `start(total)` and `advance(outcome)`; the CLI installs a visible one."""
 
+    started = False  # whether start() was called
+
     def start(self, total: int) -> None:
-        pass
+        self.started = True
 
     def advance(self, outcome: ReportOutcome) -> None:
         pass
@@ -32,6 +34,7 @@ class LineProgress(Progress):
         self.done = 0
 
     def start(self, total: int) -> None:
+        self.started = True
         self.total = total
         print(f"budgetlake: {total} PDF(s) to process", file=self.stream, flush=True)
 
@@ -53,6 +56,7 @@ class RichProgress(Progress):
         self.task_id = None
 
     def start(self, total: int) -> None:
+        self.started = True
         self.bar.start()
         self.task_id = self.bar.add_task("reports", total=total)
 
