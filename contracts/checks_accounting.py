@@ -127,6 +127,8 @@ def check_summaries(f: Findings, tables: Tables) -> None:
         sides = {side: [c for c in cells if c.side == side] for side in ("income", "expenditure")}
         for rule in _layout()["summary_sums"]:
             side_cells = sides[rule["side"]]
+            if not all(_printed(side_cells, key) for key in rule.get("when_printed", ())):
+                continue
             for measure in t.measures.get(rule["side"], ()):
                 total = _find(side_cells, rule["total"], measure)
                 if total is None:
@@ -160,10 +162,20 @@ def _keyed(tables: Tables, spec: dict, stand_ins: bool = True) -> list[Cell | No
     return [c for k in spec["keys"] for c in picked if c.key == k]
 
 
+def _funded_otherwise(f: Findings, tables: Tables, rule: dict) -> bool:
+    """Whether the rule's unless_funded_otherwise cells (e.g. a summary's 上年结转) hold a figure other than 0."""
+    spec = rule.get("unless_funded_otherwise")
+    if not spec:
+        return False
+    return any(c is not None and f.value(c) for c in _keyed(tables, spec, stand_ins=False))
+
+
 def check_cross(f: Findings, tables: Tables) -> None:
     for rule in _layout()["cross"]:
         left_spec, right_spec = rule["left"], rule["right"]
         if left_spec["table"] not in tables or right_spec["table"] not in tables:
+            continue
+        if _funded_otherwise(f, tables, rule):
             continue
         if not _pick(tables, left_spec) or not _pick(tables, right_spec):
             continue  # a table printed in a shape without that column (a vertical income list, a purpose side)
@@ -183,7 +195,7 @@ def check_cross(f: Findings, tables: Tables) -> None:
         f.compare(rule["check"], printed, [(1, c) for c in right], what=what, table=left_spec["table"], where=where)
     for rule in _layout()["cross_classes"]:
         left_spec, right_spec = rule["left"], rule["right"]
-        if left_spec["table"] not in tables or right_spec["table"] not in tables:
+        if left_spec["table"] not in tables or right_spec["table"] not in tables or _funded_otherwise(f, tables, rule):
             continue
         left_cells, right_cells = _pick(tables, left_spec), _pick(tables, right_spec)
         if {c.measure for c in left_cells} != set(_measures(left_spec)) or \
