@@ -44,7 +44,8 @@ def run_checks(
     scope = scope if scope is not None else _report_value(tables, "scope")
     findings = Findings(report_id, unit_factor_yuan, report_type=report_type, scope=scope,
                         table_unit_factors=dict(table_unit_factors or {}))
-    structural.check_presence(findings, dict(tables), frozenset(declared_empty), frozenset(listed_tables))
+    structural.check_presence(findings, dict(tables), frozenset(declared_empty), frozenset(listed_tables),
+                               report_type)
     cells: dict[str, list[Cell]] = {}
     schema = structural.validate_tables(tables)
     for name, frame in tables.items():

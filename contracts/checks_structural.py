@@ -21,17 +21,19 @@ MAX_SCHEMA_ROWS = 20  # failure cases reported per table before summarising
 
 
 def check_presence(findings: Findings, tables: dict[str, pd.DataFrame], declared_empty: frozenset[str],
-                   listed: frozenset[str] = frozenset()) -> None:
+                   listed: frozenset[str] = frozenset(), report_type: str | None = None) -> None:
     """Each table present; a missing one is an error when every template prints it or the report's own
-    table of contents lists it (listed), a warning row when the report says it has no such funds."""
+    table of contents lists it (listed), a warning row when the report says it has no such funds.
+    Details name a table by the title its report type prints (a budget's where one is declared)."""
     for name, t in decl.tables().items():
+        title = t.budget_title if report_type == "budget" and t.budget_title else t.title
         if name in tables:
-            findings.add("table_present", name, True, f"{name} ({t.title}) present")
+            findings.add("table_present", name, True, f"{name} ({title}) present")
         elif name in declared_empty:
             findings.add("table_declared_empty", name, False,
-                         f"{name} ({t.title}) not printed; the report states it has no such funds")
+                         f"{name} ({title}) not printed; the report states it has no such funds")
         elif decl.required(name) and (decl.every_template(name) or name in listed):
-            findings.add("table_present", name, False, f"{name} ({t.title}) missing from the report")
+            findings.add("table_present", name, False, f"{name} ({title}) missing from the report")
 
 
 @dataclass(frozen=True)

@@ -226,3 +226,16 @@ def test_cells_of_reads_each_row_as_a_record():
     assert cells == [Cell("income", 1, 1, None, "204", "class", 7, None, "total", 1500000),
                      Cell("income", 1, 2, None, None, None, "合计", "total", "other", None)]
     assert [type(c.item) for c in cells] == [int, str]  # numpy scalars come back as Python ones
+
+
+@pytest.mark.parametrize(
+    "report_type, title",
+    [
+        pytest.param("final_accounts", "支出决算表", id="final-accounts-title"),
+        pytest.param("budget", "支出预算总表", id="budget-title"),
+    ],
+)
+def test_a_missing_table_is_named_by_the_title_its_report_type_prints(report_type, title):
+    checks = _run({"income": [(None, "total", "total", "1")]}, report_type=report_type)
+    row = checks[(checks["table"] == "expenditure") & (checks["check"] == "table_present")].iloc[0]
+    assert not row["passed"] and f"expenditure ({title}) missing" in row["detail"]
