@@ -27,7 +27,8 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
 
     Tables go under quarantine/tables/ when quarantined; failed reports pass tables={} and may
     leave department/year None (stored as department=_unknown/year=0). Every frame is validated
-    before anything is written; tables_validated=True skips the table frames when the caller's
+    before anything is written, except a quarantined report's tables (kept as read; their failed
+    checks say what is wrong); tables_validated=True skips the table frames when the caller's
     schema_valid checks already validated them (pandera is the costliest step of a write).
 
     The old files are looked for only where they can be: the new partition, the one an unfinished
@@ -41,9 +42,13 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     reports_frame = _reports_frame(report_row)
     if checks is None or checks.empty:
         checks = empty_frame("checks")
+    # a table printed without rows: its columns as declared (an empty object column is not a string column)
+    tables = {name: empty_frame("table_cells") if len(frame) == 0 else frame for name, frame in tables.items()}
     pandera_schema("reports").validate(reports_frame)
     pandera_schema("checks").validate(checks)
-    if not tables_validated:
+    if not tables_validated and not quarantined:
+        # Quarantined tables are stored as read, in the declared column types (the Arrow write
+        # enforces them): what their values break is why they are quarantined, in the checks rows.
         validate_table_frames(tables)
     partitions = {part, *filter(None, (ledger.pending_partition(warehouse, report_id),
                                        ledger.entry_partition(warehouse, report_id)))}
