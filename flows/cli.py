@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 all reports valid or with warnings; 2 some failed or were quarantined "
                "(all others landed); 1 the run itself broke.",
     )
-    from flows.pipeline import PIPELINE_VERSION  # the installed version, without importing importlib.metadata
+    from flows.pipeline import PIPELINE_VERSION
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {PIPELINE_VERSION}")
     parser.add_argument("-v", "--verbose", action="store_true", help="show Prefect and pipeline logs")

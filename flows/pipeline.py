@@ -17,62 +17,10 @@ from contracts.files import partition_of, stored_reports
 from contracts.ledger import summarize_failed_checks  # noqa: F401 - part of this module's interface
 from extract.errors import ReportError
 from extract.fingerprint import sha256_of_file
+from flows.version import pipeline_version
 
 
-def installed_version(distribution: str) -> str:
-    """importlib.metadata.version(distribution), without importing importlib.metadata in the usual cases.
-
-    That import (email, zipfile, ...) takes ~20 ms, a quarter of a `budgetlake run` with nothing to
-    do. Metadata folders are searched here as importlib.metadata searches them: along sys.path, the
-    first <name>-….dist-info or <name>….egg-info folder, its METADATA (else PKG-INFO) `Version:`
-    header. Anything else (a zip or an egg on sys.path, an egg-info file, no Version header) is left
-    to importlib.metadata itself; PackageNotFoundError as there.
-    """
-    wanted = _normalized_distribution(distribution)
-    for entry in sys.path:
-        root = entry or "."
-        try:
-            children = os.listdir(root)
-        except OSError:
-            if os.path.exists(root):  # a zip file: importlib.metadata looks inside
-                break
-            continue
-        if root.lower().endswith(".egg"):
-            break
-        matches = [child for child in children if child.lower().endswith((".dist-info", ".egg-info"))
-                   and _normalized_distribution(child.lower().rpartition(".")[0].partition("-")[0]) == wanted]
-        if matches:
-            found = _version_header(os.path.join(root, matches[0]))
-            if found is not None:
-                return found
-            break
-    from importlib.metadata import version
-
-    return version(distribution)
-
-
-def _normalized_distribution(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
-
-
-def _version_header(info_dir: str) -> str | None:
-    for name in ("METADATA", "PKG-INFO"):
-        try:
-            with open(os.path.join(info_dir, name), encoding="utf-8") as handle:
-                for line in handle:
-                    if not line.strip():
-                        break  # end of the headers
-                    if line.lower().startswith("version:"):
-                        return line.split(":", 1)[1].strip()
-        except OSError:
-            continue
-    return None
-
-
-try:
-    PIPELINE_VERSION = installed_version("budgetlake")
-except ModuleNotFoundError:  # importlib.metadata.PackageNotFoundError: a checkout that was never installed
-    PIPELINE_VERSION = "0+unknown"
+PIPELINE_VERSION = pipeline_version()  # the skip key's version: package version + code fingerprint
 
 UNKNOWN_DEPARTMENT = "_unknown"
 UNKNOWN_YEAR = 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +13,6 @@ from flows.pipeline import (
     duplicate_outcome,
     exit_code,
     group_duplicates,
-    installed_version,
     summarize_failed_checks,
 )
 
@@ -112,32 +109,3 @@ def test_summary_line_of_a_failed_report_carries_its_error() -> None:
     assert outcome.summary_line() == "failed      abababababababab scan.pdf (-): the PDF has no text layer: needs OCR"
 
 
-@pytest.mark.parametrize("distribution", ["budgetlake", "pandas", "python-dateutil", "typing_extensions", "Jinja2"])
-def test_installed_version_is_what_importlib_metadata_says(distribution: str) -> None:
-    assert installed_version(distribution) == importlib.metadata.version(distribution)
-
-
-@pytest.mark.parametrize(
-    "folders, expected",
-    [
-        pytest.param({"first/Foo_Bar-2.0.dist-info/METADATA": "Name: foo-bar\nVersion: 2.0\n\nVersion: 9\n",
-                      "second/foo_bar-1.0.dist-info/METADATA": "Name: foo-bar\nVersion: 1.0\n"}, "2.0",
-                     id="first-on-sys-path-normalized-name"),
-        pytest.param({"first/foo_bar.egg-info/PKG-INFO": "Metadata-Version: 2.1\nName: foo-bar\nversion: 3.1\n"},
-                     "3.1", id="egg-info-of-an-editable-checkout"),
-        pytest.param({"first/foo_barista-1.0.dist-info/METADATA": "Name: foo-barista\nVersion: 1.0\n",
-                      "second/foo_bar-1.5.dist-info/METADATA": "Name: foo-bar\nVersion: 1.5\n"}, "1.5",
-                     id="not-a-prefix-match"),
-    ],
-)
-def test_installed_version_reads_the_metadata_folder(tmp_path: Path, monkeypatch, folders: dict, expected: str) -> None:
-    for relative, text in folders.items():
-        _touch(tmp_path, relative, text.encode())
-    monkeypatch.setattr(sys, "path", [str(tmp_path / "missing"), str(tmp_path / "first"), str(tmp_path / "second")])
-    assert installed_version("foo-bar") == expected == importlib.metadata.version("foo-bar")
-
-
-def test_installed_version_of_nothing_installed(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(sys, "path", [str(tmp_path)])
-    with pytest.raises(importlib.metadata.PackageNotFoundError):
-        installed_version("foo-bar")
