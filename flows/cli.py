@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import atexit
 import logging
 import os
 import re
@@ -11,7 +10,6 @@ import sys
 import threading
 from pathlib import Path
 
-from flows.startup import collector_paused  # stdlib only
 
 EXIT_OK = 0  # every report valid or with warnings
 EXIT_BROKEN = 1  # the run itself broke (bad arguments, unreadable folder, warehouse not writable...)
@@ -108,8 +106,6 @@ def cmd_run(args) -> int:
     previous = progress.install(bar)
     try:
         if args.no_prefect:
-            with collector_paused():
-                pipeline.import_pipeline()
             paths = pipeline.discover(args.paths)
             bar.start(len(paths))
             Path(args.warehouse).mkdir(parents=True, exist_ok=True)
@@ -127,8 +123,7 @@ def cmd_run(args) -> int:
                 from flows import pool
 
                 pool.start(args.workers)  # the fork server loads the pipeline while Prefect loads here
-            with collector_paused():
-                from flows import ingest
+            from flows import ingest
 
             try:
                 outcomes = ingest.run_ingest(args.paths, args.warehouse, force=args.force, workers=args.workers,
@@ -179,15 +174,20 @@ def cmd_report(args) -> int:
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     Path(args.warehouse).mkdir(parents=True, exist_ok=True)
+    outcome = None
     if args.prefect:
-        with collector_paused():
-            from flows.ingest import process_report_flow, shared_api_server
+        from flows import ingest
 
-        with shared_api_server():
-            outcome = process_report_flow(str(path), args.warehouse, force=True)
-    else:
-        with collector_paused():
-            pipeline.import_pipeline()
+        try:
+            with ingest.shared_api_server(_notice):
+                outcome = ingest.process_report_flow(str(path), args.warehouse, force=True)
+        except Exception as problem:  # noqa: BLE001 - only a Prefect API failure is handled here
+            if not ingest.is_orchestration_failure(problem):
+                raise
+            ingest.stop_temporary_server()
+            ORCHESTRATION_LOST.set()
+            _notice(f"running without Prefect orchestration: {str(problem).splitlines()[0] if str(problem) else type(problem).__name__}")
+    if outcome is None:
         outcome = pipeline.process_report(path, Path(args.warehouse), force=True)
     print(outcome.summary_line())
     return pipeline.exit_code([outcome])
@@ -247,8 +247,7 @@ def _as_dict(row) -> dict:
 
 
 def cmd_serve(args) -> int:
-    with collector_paused():
-        from flows.ingest import serve
+    from flows.ingest import serve
 
     serve(args.paths, args.cron, args.warehouse, name=args.name, workers=args.workers,
           dask_address=args.dask_address)
@@ -281,28 +280,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def console() -> None:
-    """The `budgetlake` command: main(), then exit without tearing the interpreter down.
+    """The `budgetlake` command: main(), then exit.
 
-    Once the worker pool is stopped, the exit handlers have run (Prefect drains its log and event
-    queues there) and output is flushed, freeing every module Prefect, pandas and pyarrow loaded
-    only costs time: ~0.4 s, a fifth of a small run. os._exit skips just that.
+    Where the run went on without its Prefect API (it became unreachable), Prefect's exit handlers
+    would spend seconds per log line and event still queued for that API: the process then ends
+    with os._exit once its output is flushed (the worker pool is stopped first, and so is a
+    temporary server, see cmd_run).
     """
     code = main()
     pool = sys.modules.get("flows.pool")
     if pool is not None:
         pool.shutdown()
-    # What the interpreter does at exit, in its order: join threads and run the threading exit
-    # hooks (Prefect drains its log and event queues there, while a temporary server still runs),
-    # then the atexit handlers (which stop that server).
-    if not ORCHESTRATION_LOST.is_set():
-        threading._shutdown()
-        atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # closed or broken pipe: nothing left to say
-            pass
-    os._exit(code)
+    if ORCHESTRATION_LOST.is_set():
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # closed or broken pipe: nothing left to say
+                pass
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

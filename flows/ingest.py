@@ -32,7 +32,7 @@ from typing import Iterator
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-from prefect import get_run_logger, task  # noqa: E402
+from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
@@ -40,7 +40,6 @@ from prefect.futures import as_completed  # noqa: E402
 from contracts.files import stored_reports  # noqa: E402
 from flows import pipeline, pool, progress  # noqa: E402
 from flows.pipeline import ReportOutcome  # noqa: E402
-from flows.plain_parameters import plain_parameters_flow  # noqa: E402
 
 ARTIFACT_KEY = "budgetlake-ingest"
 
@@ -268,7 +267,7 @@ def _process(paths: list[Path], warehouse: Path, workers: int | None, dask_addre
     return outcomes
 
 
-@plain_parameters_flow(name="ingest", log_prints=False)
+@flow(name="ingest", log_prints=False)
 def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = False,
            workers: int | None = None, dask_address: str | None = None) -> list[ReportOutcome]:
     """Every PDF under `paths` into `warehouse`: one task per distinct PDF, run in parallel; duplicates noted."""
@@ -300,7 +299,7 @@ def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = Fa
     return ordered
 
 
-@plain_parameters_flow(name="process-report", log_prints=False)
+@flow(name="process-report", log_prints=False)
 def process_report_flow(path: str, warehouse: str = "data/warehouse", force: bool = True) -> ReportOutcome:
     """One PDF end to end (ad-hoc re-run: forced by default), with its one-row artifact."""
     Path(warehouse).mkdir(parents=True, exist_ok=True)
@@ -326,24 +325,11 @@ def run_ingest(paths: list[str], warehouse: str, *, force: bool = False, workers
                       dask_address=dask_address)
 
 
-@contextlib.contextmanager
-def _no_heartbeats_unless_configured() -> Iterator[None]:
-    """Flow-run heartbeats off in this context, unless set in the environment or a profile.
+def _no_heartbeats_unless_configured():
+    """Flow-run heartbeats off in this context, unless set in the environment or a profile."""
+    from prefect.settings import temporary_settings
 
-    A copy of the current settings with that one field changed: temporary_settings would validate
-    every settings model again (~0.09 s, a twentieth of a small run).
-    """
-    from prefect.context import SettingsContext, get_settings_context
-
-    context = get_settings_context()
-    flows_settings = context.settings.flows
-    if "heartbeat_frequency" in flows_settings.model_fields_set:
-        yield
-        return
-    settings = context.settings.model_copy(
-        update={"flows": flows_settings.model_copy(update={"heartbeat_frequency": None})})
-    with SettingsContext(profile=context.profile, settings=settings):
-        yield
+    return temporary_settings(set_defaults={"flows.heartbeat_frequency": None})
 
 
 def serve(paths: list[str], cron: str, warehouse: str = "data/warehouse", *, name: str = "budgetlake-nightly",

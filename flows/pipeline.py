@@ -212,14 +212,6 @@ def _schema_checks_passed(checks) -> bool:
     return len(schema_rows) > 0 and bool(schema_rows["passed"].all())
 
 
-def import_pipeline() -> None:
-    """Import what process_report loads on first use (camelot, pandas, pyarrow, pandera), e.g. under
-    flows.startup.collector_paused(); this module alone stays light for the runs that need none of it."""
-    from contracts import checks, warehouse  # noqa: F401
-    from extract import preflight, report  # noqa: F401
-    from transform import report as transform_report  # noqa: F401
-
-
 def process_report(path: Path, warehouse: Path, *, force: bool = False,
                    pipeline_version: str = PIPELINE_VERSION,
                    previous_partitions: list[str] | None = None) -> ReportOutcome:

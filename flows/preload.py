@@ -7,17 +7,14 @@ after it is safe.
 
 from __future__ import annotations
 
-from flows.startup import collector_paused
-
-with collector_paused():  # everything loaded and built here lives as long as the worker (flows.startup)
-    import extract.report  # noqa: F401 - camelot, playa, pypdfium2
-    from contracts import checks as checking
-    from contracts import declarations as decl
-    from contracts import warehouse  # noqa: F401 - pyarrow.parquet
-    from extract.locate import title_aliases
-    from flows import pipeline  # noqa: F401
-    from transform import layout
-    from transform.report import to_frame
+import extract.report  # noqa: F401 - camelot, playa, pypdfium2
+from contracts import checks as checking
+from contracts import declarations as decl
+from contracts import warehouse  # noqa: F401 - pyarrow.parquet
+from extract.locate import title_aliases
+from flows import pipeline  # noqa: F401
+from transform import layout
+from transform.report import to_frame
 
 WARM_UP_REPORT_ID = "0" * 16
 
@@ -35,8 +32,7 @@ def warm_up() -> None:
     checking.run_checks(WARM_UP_REPORT_ID, empty_tables)
 
 
-with collector_paused():
-    try:
-        warm_up()
-    except Exception:  # noqa: BLE001 - warming only saves time: e.g. a layout file that does not parse is
-        pass  # reported, with its real error, by the first report that needs it
+try:
+    warm_up()
+except Exception:  # noqa: BLE001 - warming only saves time: e.g. a layout file that does not parse is
+    pass  # reported, with its real error, by the first report that needs it

@@ -93,16 +93,3 @@ def test_a_shutdown_without_waiting_still_ends_the_workers(fresh_pool) -> None:
     assert not pool.running()
     worker.wait(timeout=30)  # psutil.TimeoutExpired if the worker stayed
     assert not worker.is_running()
-
-
-def _gc_state() -> tuple[bool, int]:
-    import gc
-
-    return gc.isenabled(), gc.get_freeze_count()
-
-
-@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here")
-def test_a_worker_collects_garbage_and_holds_the_pipeline_frozen(fresh_pool) -> None:
-    enabled, frozen = pool.run(_gc_state, workers=1)
-    assert enabled  # the fork server paused the collector only while it loaded the pipeline
-    assert frozen > 100_000  # the pipeline's objects, moved out of the collector's way (flows.startup)
