@@ -22,7 +22,7 @@ from contracts.schemas import arrow_schema, pandera_schema, validate_table_frame
 
 def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFrame], checks: pd.DataFrame,
                  quarantined: bool, tables_validated: bool = False,
-                 previous_partitions: Iterable[str] | None = None) -> None:
+                 previous_partitions: Iterable[str] | None = None, narrative: pd.DataFrame | None = None) -> None:
     """Replace every file of report_row['report_id'] with its reports/checks/tables files.
 
     Tables go under quarantine/tables/ when quarantined; failed reports pass tables={} and may
@@ -34,6 +34,8 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     earlier write recorded, its ledger entry's, and previous_partitions: where the caller's snapshot
     of reports/ put the report's row (a run takes one snapshot for all its reports); None: find that
     row here (see stored_partitions), which walks reports/ when the report has no ledger entry.
+    narrative: the report's `narrative` rows (figures its prose states), written beside its tables
+    (under quarantine/ when quarantined); None writes no narrative file.
     """
     warehouse = Path(warehouse)
     report_id = report_row["report_id"]
@@ -43,6 +45,8 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
         checks = empty_frame("checks")
     pandera_schema("reports").validate(reports_frame)
     pandera_schema("checks").validate(checks)
+    if narrative is not None:
+        pandera_schema("narrative").validate(narrative)
     if not tables_validated:
         validate_table_frames(tables)
     partitions = {part, *filter(None, (ledger.pending_partition(warehouse, report_id),
@@ -54,6 +58,9 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     tables_root = warehouse / QUARANTINE / "tables" if quarantined else warehouse / "tables"
     for name, frame in tables.items():
         _write(frame, "table_cells", tables_root / name / part / f"{report_id}.parquet", warehouse)
+    if narrative is not None:
+        narrative_root = warehouse / QUARANTINE / "narrative" if quarantined else warehouse / "narrative"
+        _write(narrative, "narrative", narrative_root / part / f"{report_id}.parquet", warehouse)
     _write(checks, "checks", warehouse / "checks" / part / f"{report_id}.parquet", warehouse)
     # The reports row goes last: it is what marks a report as stored (find_by_sha skips on it), so a
     # run killed before it leaves the report to be processed again by the next run.
