@@ -336,3 +336,15 @@ def test_a_failed_detail_quotes_page_sentence_cell_both_figures_and_difference()
         "p.22 「上海市普陀区财政局2024年度财政拨款收入支出总计0.3万元。」 (财政拨款收入支出决算总体情况说明): states 0.3 万元 "
         "for appropriation_summary.income.grand_total.amount; table appropriation_summary p.13 row 32 income grand_total "
         "总计 [amount] prints 2961.68 万元; difference -2961.38 万元 beyond the rounding of the stated figure (0.05 万元)"]
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.text(alphabet="收入合计万元0123456789.，：“”（）。；", max_size=60))
+def test_split_sentences_loses_no_text_and_ends_each_sentence_at_its_mark(text):
+    parts = split_sentences(text, P)
+    ends = P["lines"]["sentence_end"]
+    assert "".join(parts) == text.lstrip(ends)  # only end marks before the first words are dropped
+    assert all(part.rstrip(ends) and ends.find(part.rstrip(ends)[-1]) == -1 for part in parts)
+    assert all(not any(ch in ends for ch in part.rstrip(ends)) for part in parts)
