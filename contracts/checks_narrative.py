@@ -113,13 +113,13 @@ def _check_figure(findings: Findings, cells: Mapping[str, list[Cell]], figure: M
     stated = Decimal(figure["amount_yuan"])
     unit = figure["unit"]
     cell = _find_cell(cells[table], side, key, measure)
+    if cell is None:
+        return  # this template prints no such row or column: nothing to compare with
     head = f"{_quote(figure)}: states {_in(stated, unit)} for {figure['quantity']}"
     value = findings.value(cell)  # a figure found cut short in print counts as the sum of its parts
-    if cell is None or value is None:
-        where = (f"{table} prints no row {key} [{measure}]" if cell is None
-                 else f"{cell.where()} is blank")
+    if value is None:
         findings.add("narrative_table_account", table, stated == 0,
-                     f"{head}; {where}" + ("" if stated == 0 else f"; difference {_in(stated, unit)}"),
+                     f"{head}; {cell.where()} is blank" + ("" if stated == 0 else f"; difference {_in(stated, unit)}"),
                      None, _fen(stated))
         return
     printed = Decimal(value) / 100
