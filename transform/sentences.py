@@ -75,7 +75,8 @@ def read_prose(page_texts: tuple[str, ...] | list[str], skip_pages: frozenset[in
     """(sentences, headings) of the pages not in skip_pages (1-based: the table pages), in reading order.
 
     Headings are collected from every page (a table page prints the part heading over its table);
-    sentences only from the prose pages. A sentence continued over a page break (or over table pages
+    sentences only from the prose pages, and from a table page below a part heading that opens prose
+    (sentences.toml prose_resumes). A sentence continued over a page break (or over table pages
     printed inside the prose) keeps its first page.
     """
     params = params or layout()
@@ -117,6 +118,8 @@ def read_prose(page_texts: tuple[str, ...] | list[str], skip_pages: frozenset[in
                     i += 1
                     line += lines[i]
                 headings.append(Heading(page, line))
+                if not prose and _compiled(rules["prose_resumes"]).match(line):
+                    prose = True  # the prose begins under the last table of this page
                 if prose:
                     flush()
                     paragraph += 1

@@ -348,3 +348,10 @@ def test_split_sentences_loses_no_text_and_ends_each_sentence_at_its_mark(text):
     assert "".join(parts) == text.lstrip(ends)  # only end marks before the first words are dropped
     assert all(part.rstrip(ends) and ends.find(part.rstrip(ends)[-1]) == -1 for part in parts)
     assert all(not any(ch in ends for ch in part.rstrip(ends)) for part in parts)
+
+
+def test_prose_under_the_last_table_of_a_page_is_read():
+    pages = ["采购表\n物业管理服务 430.00\n第三部分 2019 年度部门预算情况说明\n一、收支预算总体情况说明\n某院收入预算总计37188.34万元。",
+             "收支预算总表\n一、财政拨款 37,188.34"]
+    sentences, _ = read_prose(pages, frozenset({1, 2}), P)
+    assert sentences == [Sentence(1, "收支预算总体情况说明", "某院收入预算总计37188.34万元。", 2)]
