@@ -90,6 +90,10 @@ def subject_names(text: str, params: dict) -> dict[str, tuple[str, str | None]]:
         found = list(re.finditer(params["subjects"][level], text))
         if found:
             names[level] = (found[-1].group("name"), found[-1].group("code"))
+    dashed = [m.group("names").split(params["subjects"]["dashed_separator"])
+              for m in re.finditer(params["subjects"]["dashed"], text)]
+    if dashed and len(dashed[-1]) == 3 and not names:
+        names = {level: (name, None) for level, name in zip(("class", "section", "item"), dashed[-1])}
     return names
 
 
@@ -172,7 +176,8 @@ def read_narrative(sentences: list[Sentence], headings: list[Heading], tables: d
         # subject names: a figure's own label first, else the names the paragraph printed before it
         typed = []
         names_at: list[tuple[int, dict]] = []
-        any_subject = "|".join(f"(?:{re.sub(r'[?]P<[a-z]+>', '', params['subjects'][k])})" for k in ("class", "section", "item"))
+        any_subject = "|".join(f"(?:{re.sub(r'[?]P<[a-z]+>', '', params['subjects'][k])})"
+                               for k in ("class", "section", "item", "dashed"))
         for m in re.finditer(any_subject, sentence.text):
             names_at.append((m.end(), subject_names(sentence.text[:m.end()], params)))
         for f in figures:

@@ -183,3 +183,14 @@ def test_budgetlake_checks_prints_page_sentence_cell_figures_and_difference(ware
         "         difference -2961.38 万元 beyond the rounding of the stated figure (0.05 万元)",
         "         expected=29616800.00 元  actual=3000.00 元",
     ]
+
+
+def test_every_template_has_figures_compared_with_its_tables(warehouse):
+    """Both report types and every template of the corpus: some stated figures are found in their tables."""
+    reports = pd.read_parquet(warehouse / "reports")
+    checks = pd.read_parquet(warehouse / "checks")
+    compared = checks[checks["check"] == "narrative_figure_matches_table"].groupby("report_id").size()
+    with_prose = reports[(reports["status"] != "failed") & (reports["source_file"] != TEMPLATE)
+                         & ~reports["source_file"].str.endswith("公开表.pdf")]  # a tables-only PDF has no prose
+    counts = {row.source_file: int(compared.get(row.report_id, 0)) for row in with_prose.itertuples()}
+    assert {name: n for name, n in counts.items() if n < 3} == {} and len(counts) == 16, counts
