@@ -355,3 +355,13 @@ def test_prose_under_the_last_table_of_a_page_is_read():
              "收支预算总表\n一、财政拨款 37,188.34"]
     sentences, _ = read_prose(pages, frozenset({1, 2}), P)
     assert sentences == [Sentence(1, "收支预算总体情况说明", "某院收入预算总计37188.34万元。", 2)]
+
+
+def test_dashed_subject_names_of_shanghai_budgets():
+    tables = {"general_budget_expenditure": _gbe_frame([
+        ("201", "class", "一般公共服务支出", None, "5816.95"), ("20103", "section", "政府办公厅(室)及相关机构事务", None, "5816.95"),
+        ("2010301", "item", "行政运行", None, "1202.95")])}
+    narrative = _narrative([(1, "1.“一般公共服务支出-政府办公厅(室)及相关机构事务-行政运行”科目1,202.95万元，主要用于行政单位的基本支出。")],
+                           "2025年部门预算编制说明", tables, {**META, "report_type": "budget"})
+    assert [(f.label, f.quantity, f.amount_yuan) for f in narrative.figures] == [
+        ("科目", "general_budget_expenditure.2010301.total", Decimal("12029500"))]
