@@ -202,7 +202,8 @@ class Findings:
         for col in ("expected", "actual"):
             df[col] = pd.array(list(df[col]), dtype=AMOUNT_DTYPE)
         for col in ("report_id", "report_type", "scope", "table", "check", "severity", "detail"):
-            df[col] = df[col].astype(object)
+            column = df[col].astype(object)
+            df[col] = column.where(column.notna(), None)  # a missing table is None, never NaN
         return df
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from contracts import checks_accounting as accounting
+from contracts import checks_narrative as narrative_checks
 from contracts import checks_structural as structural
 from contracts import declarations as decl
 from contracts.check_rows import Cell, Findings, cells_of
@@ -29,6 +30,7 @@ def run_checks(
     scope: str | None = None,
     table_unit_factors: Mapping[str, int] | None = None,
     listed_tables: frozenset[str] = frozenset(),
+    narrative: Mapping | None = None,
 ) -> pd.DataFrame:
     """The `checks` dataset rows of one report: every check run, passed or not (see checks.toml).
 
@@ -39,6 +41,8 @@ def run_checks(
     table_unit_factors: 元 per unit printed over each table where tables differ (a Shanghai budget's
     三公 table in 万元 beside tables in 元); the rounding tolerance of a figure is 0.01 of its own unit.
     listed_tables: the standard tables the report's table of contents lists (their absence is an error).
+    narrative: the figures and claims of the report's prose (transform.narrative.narrative_payload),
+    checked against the tables (checks_narrative); None: no narrative checks.
     """
     report_type = report_type if report_type is not None else _report_value(tables, "report_type")
     scope = scope if scope is not None else _report_value(tables, "scope")
@@ -61,6 +65,7 @@ def run_checks(
     accounting.check_basic_expenditure(findings, cells)
     accounting.check_summaries(findings, cells)
     accounting.check_cross(findings, cells)
+    narrative_checks.check_narrative(findings, cells, narrative)
     if not any(r["check"] == "figure_cut_short" for r in findings.rows):
         findings.add("figure_cut_short", None, True, "no figure cut short in print")
     unreadable = 0

@@ -38,9 +38,10 @@ def partition_of(file: Path) -> str:
 
 
 def dataset_dirs(warehouse: Path) -> list[Path]:
-    """Every folder a report's files can sit under: reports/, checks/, tables/<t>/, quarantine/tables/<t>/."""
+    """Every folder a report's files can sit under: reports/, checks/, narrative/, quarantine/narrative/,
+    tables/<t>/, quarantine/tables/<t>/."""
     warehouse = Path(warehouse)
-    dirs = [warehouse / "reports", warehouse / "checks"]
+    dirs = [warehouse / "reports", warehouse / "checks", warehouse / "narrative", warehouse / QUARANTINE / "narrative"]
     for tables_root in (warehouse / "tables", warehouse / QUARANTINE / "tables"):
         if tables_root.is_dir():
             dirs += sorted(p for p in tables_root.iterdir() if p.is_dir())

@@ -42,7 +42,9 @@ def summarize_failed_checks(checks) -> list[str]:
     if checks is None or len(checks) == 0:
         return []
     failing = checks[~checks["passed"].astype(bool)]
-    labels = [f"{row.severity}:{row.table}/{row.check}" for row in failing.itertuples(index=False)]
+    # a report-level check has no table: `report`, whether the frame holds None or (read back) NaN
+    labels = [f"{row.severity}:{row.table if isinstance(row.table, str) else 'report'}/{row.check}"
+              for row in failing.itertuples(index=False)]
     counts = Counter(labels)
     ordered = list(dict.fromkeys(labels))
     return [label if counts[label] == 1 else f"{label} ×{counts[label]}" for label in ordered]

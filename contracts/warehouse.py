@@ -22,7 +22,7 @@ from contracts.schemas import arrow_schema, pandera_schema, validate_table_frame
 
 def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFrame], checks: pd.DataFrame,
                  quarantined: bool, tables_validated: bool = False,
-                 previous_partitions: Iterable[str] | None = None) -> None:
+                 previous_partitions: Iterable[str] | None = None, narrative: pd.DataFrame | None = None) -> None:
     """Replace every file of report_row['report_id'] with its reports/checks/tables files.
 
     Tables go under quarantine/tables/ when quarantined; failed reports pass tables={} and may
@@ -35,6 +35,8 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     earlier write recorded, its ledger entry's, and previous_partitions: where the caller's snapshot
     of reports/ put the report's row (a run takes one snapshot for all its reports); None: find that
     row here (see stored_partitions), which walks reports/ when the report has no ledger entry.
+    narrative: the report's `narrative` rows (figures its prose states), written beside its tables
+    (under quarantine/ when quarantined); None writes no narrative file.
     """
     warehouse = Path(warehouse)
     report_id = report_row["report_id"]
@@ -46,6 +48,10 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     tables = {name: empty_frame("table_cells") if len(frame) == 0 else frame for name, frame in tables.items()}
     pandera_schema("reports").validate(reports_frame)
     pandera_schema("checks").validate(checks)
+    if narrative is not None:
+        if narrative.empty:  # a report whose text states no figure still gets its (empty) narrative file
+            narrative = empty_frame("narrative")
+        pandera_schema("narrative").validate(narrative)
     if not tables_validated and not quarantined:
         # Quarantined tables are stored as read, in the declared column types (the Arrow write
         # enforces them): what their values break is why they are quarantined, in the checks rows.
@@ -59,6 +65,9 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     tables_root = warehouse / QUARANTINE / "tables" if quarantined else warehouse / "tables"
     for name, frame in tables.items():
         _write(frame, "table_cells", tables_root / name / part / f"{report_id}.parquet", warehouse)
+    if narrative is not None:
+        narrative_root = warehouse / QUARANTINE / "narrative" if quarantined else warehouse / "narrative"
+        _write(narrative, "narrative", narrative_root / part / f"{report_id}.parquet", warehouse)
     _write(checks, "checks", warehouse / "checks" / part / f"{report_id}.parquet", warehouse)
     # The reports row goes last: it is what marks a report as stored (find_by_sha skips on it), so a
     # run killed before it leaves the report to be processed again by the next run.

@@ -223,15 +223,34 @@ def cmd_checks(args) -> int:
     print(f"{row['report_id']}  {row['source_file']}  {row['department']}/{row['year']}  status={row['status']}")
     if _cell(row.get("error")):
         print(f"error: {row['error']}")
+
+    def _finding_lines(detail: str) -> list[str]:
+        """A check's detail as lines a person reads: the quoted sentence (p.N 「…」 (section)) on a line of its
+        own, then each clause (the cell, both figures, the difference) on its own line."""
+        quote, mark, rest = detail.partition("」")
+        if mark and quote.startswith("p."):
+            section, colon, rest = rest.partition(": ")
+            head = [quote + mark + (section if colon else "")]
+            rest = rest if colon else section
+        else:
+            head, rest = [], detail
+        return head + [part for part in rest.split("; ") if part]
+
     checks = store.read_checks(Path(args.warehouse), report_id)
     if checks is not None and len(checks):
         shown = checks if args.all else checks[~checks["passed"].astype(bool)]
         label = "checks" if args.all else "failed checks"
         print(f"{len(shown)} {label} of {len(checks)}:")
-        for item in shown.itertuples(index=False):
+        # failed errors first, then failed warnings, then (with --all) the passed rows, each in stored order
+        order = (shown["passed"].astype(bool).astype(int) * 2 + (shown["severity"] != "error").astype(int))
+        for item in shown.assign(_order=order.to_numpy()).sort_values("_order", kind="stable").itertuples(index=False):
             mark = "ok  " if item.passed else "FAIL"
-            print(f"  {mark} {item.severity:<7} {item.table}/{item.check}  expected={_cell(item.expected)} "
-                  f"actual={_cell(item.actual)}  {_cell(item.detail)}")
+            print(f"  {mark} {item.severity:<7} {_cell(item.table) or 'report'}/{item.check}")
+            for line in _finding_lines(_cell(item.detail)):
+                print(f"         {line}")
+            if _cell(item.expected) or _cell(item.actual):
+                expected, actual = (f"{_cell(v)} 元" if _cell(v) else "blank" for v in (item.expected, item.actual))
+                print(f"         expected={expected}  actual={actual}")
     else:
         print("no checks recorded")
     return pipeline.exit_code([pipeline.ReportOutcome(report_id=report_id, source_file=row["source_file"],

@@ -238,6 +238,7 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
     meta: dict = {}
     pages = 0
     tables: dict = {}
+    narrative = None
     try:
         pdf = read_pdf_text(path)
         pages = pdf.page_count
@@ -247,11 +248,12 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
         frames = transform_report(extract_report(pdf))
         meta = dict(frames.meta)
         tables = frames.tables
+        narrative = frames.narrative
         checks = checking.run_checks(
             sha256[:16], frames.tables, frames.restorations, frames.declared_empty, meta["unit_factor_yuan"],
             unreadable_cells=[asdict(problem) for problem in frames.problems],
             report_type=meta["report_type"], scope=meta["scope"], table_unit_factors=meta["table_unit_factors"],
-            listed_tables=frames.listed,
+            listed_tables=frames.listed, narrative=frames.narrative_claims,
         )
         status, error = checking.decide_status(checks)
     except ReportError as problem:
@@ -265,7 +267,8 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
                       pipeline_version=pipeline_version)
     try:
         store.write_report(warehouse, row, tables, checks, quarantined=(status == "quarantined"),
-                           tables_validated=_schema_checks_passed(checks), previous_partitions=previous_partitions)
+                           tables_validated=_schema_checks_passed(checks), previous_partitions=previous_partitions,
+                           narrative=narrative if status != "failed" else None)
     except Exception as problem:  # noqa: BLE001 - e.g. frames the schema rejects: record the report as failed
         if status == "failed":
             raise  # not even a failed row can be written: the warehouse itself is broken

@@ -1,4 +1,4 @@
-"""RawReport → contract frames: the long table frames, report metadata, code restorations and unreadable cells."""
+"""RawReport → contract frames: the long table frames, report metadata, code restorations, unreadable cells, narrative."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from contracts.money import amounts
 from extract.model import RawReport
 from transform.codes import restore_cut_codes
 from transform.meta import report_meta, unit_of
+from transform.narrative import narrative_payload, narrative_records, read_narrative
+from transform.sentences import read_prose
 from transform.rows import CellProblem, table_records
 from transform.units import unit_factor
 
@@ -27,16 +29,20 @@ class ReportFrames:
     problems: list[CellProblem] = field(default_factory=list)
     declared_empty: frozenset[str] = frozenset()
     listed: frozenset[str] = frozenset()  # tables the report's table of contents lists
+    narrative: pd.DataFrame | None = None  # the `narrative` dataset rows: figures the prose states
+    narrative_claims: dict = field(default_factory=dict)  # figures and claims for the narrative checks
 
 
-def to_frame(report_id: str, records: list[dict], report_type: str | None = None, scope: str | None = None) -> pd.DataFrame:
-    """Long records → a frame with the columns and types declared for table_cells (amounts exact decimal128).
+def to_frame(report_id: str, records: list[dict], report_type: str | None = None, scope: str | None = None,
+             dataset_name: str = "table_cells") -> pd.DataFrame:
+    """Long records → a frame with the columns and types declared for a dataset (default table_cells;
+    amounts exact decimal128).
 
     report_id, report_type and scope are the report's own and stand on every row.
     """
     per_report = {"report_id": report_id, "report_type": report_type, "scope": scope}
     columns: dict[str, pd.Series] = {}
-    for column in dataset("table_cells").file_columns:
+    for column in dataset(dataset_name).file_columns:
         if column.name in per_report:
             values = [per_report[column.name]] * len(records)
         else:
@@ -80,6 +86,11 @@ def transform_report(raw: RawReport) -> ReportFrames:
     restorations = restore_cut_codes(records_by_table) + _class_completions(records_by_table)
     # CONTRACT v2: reports.unit_printed is the unit over the first standard table (in print order)
     unit_printed = next(iter(units.values()), None) or meta.unit_printed or DEFAULT_UNIT
+    tables = {name: to_frame(pdf.report_id, records, meta.report_type, meta.scope)
+              for name, records in records_by_table.items()}
+    sentences, headings = read_prose(pdf.page_texts, frozenset(table_pages))
+    narrative = read_narrative(sentences, headings, tables, {"report_type": meta.report_type, "year": meta.year,
+                                                              "department": meta.department})
     return ReportFrames(
         meta={
             "department": meta.department,
@@ -92,10 +103,11 @@ def transform_report(raw: RawReport) -> ReportFrames:
             "table_unit_factors": {name: unit_factor(unit) for name, unit in units.items()},
             "pages": pdf.page_count,
         },
-        tables={name: to_frame(pdf.report_id, records, meta.report_type, meta.scope)
-                for name, records in records_by_table.items()},
+        tables=tables,
         restorations=restorations,
         problems=problems,
         declared_empty=raw.declared_empty,
         listed=raw.listed,
+        narrative=to_frame(pdf.report_id, narrative_records(narrative), meta.report_type, meta.scope, "narrative"),
+        narrative_claims=narrative_payload(narrative),
     )

@@ -44,9 +44,15 @@ def test_every_budget_lands_with_its_nine_tables(warehouse):
 def test_a_quarantined_budget_disagrees_with_itself_on_a_named_row(warehouse):
     reports = pd.read_parquet(warehouse / "reports")
     checks = pd.read_parquet(warehouse / "checks")
-    quarantined = reports[reports["status"] == "quarantined"]
+    # Three more budgets are quarantined for their prose alone: a 预算安排 figure that is not the table's
+    # (real misprints, listed in tests/integration/test_narrative_corpus.py); only one for its tables.
+    assert sorted(reports.loc[reports["status"] == "quarantined", "source_file"]) == [
+        "上海市普陀区人民政府万里街道办事处2024年部门预算.pdf", "上海市普陀区司法局2026年单位预算.pdf",
+        "上海市普陀区司法局2026年部门预算.pdf", "上海市普陀区社会福利院2024年单位预算.pdf"]
+    table_errors = checks[~checks["passed"] & (checks["severity"] == "error") & ~checks["check"].str.startswith("narrative_")]
+    quarantined = reports[reports["report_id"].isin(table_errors["report_id"])]
     assert list(quarantined["source_file"]) == ["上海市普陀区司法局2026年单位预算.pdf"]
-    errors = checks[(checks["report_id"].isin(quarantined["report_id"])) & ~checks["passed"] & (checks["severity"] == "error")]
+    errors = table_errors[table_errors["report_id"].isin(quarantined["report_id"])]
     on_row = errors["detail"].str.contains(DISAGREEING_ROW) | errors["detail"].str.contains("20406 司法")
     # the other errors are sums whose printed parts are cut short (12,604,173 printed for 12,604,173.34)
     assert on_row.any() and set(errors.loc[~on_row, "check"]) <= {"row_total"}

@@ -71,7 +71,7 @@ def _copy_of(clean, tmp_path: Path) -> Path:
     return warehouse
 
 
-FILES_PER_SEED_REPORT = 11  # nine tables, checks, reports; then its ledger entry
+FILES_PER_SEED_REPORT = 12  # nine tables, narrative, checks, reports; then its ledger entry
 MARKERS_BEFORE_FILES = 1  # the ledger's pending marker of the write (contracts/ledger.py)
 
 

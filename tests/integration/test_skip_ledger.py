@@ -39,10 +39,12 @@ def stored(shared_dir: Path, tmp_path_factory):
 @pytest.mark.parametrize(
     "name, status",
     [
-        pytest.param("上海市普陀区财政局2024年度部门决算.pdf", "valid", id="putuo-finance"),
+        # quarantined for a real disagreement of its prose (财政拨款收入支出总计0.3万元 vs 2,961.68), and the
+        # template for its placeholders (上海市XX局): see tests/integration/test_narrative_corpus.py
+        pytest.param("上海市普陀区财政局2024年度部门决算.pdf", "quarantined", id="putuo-finance"),
         pytest.param("上海市普陀区财政局2024年度部门决算-篡改样例.pdf", "quarantined", id="tampered"),
         pytest.param("中共上海市普陀区委社会工作部2024年度部门决算.pdf", "valid", id="social-work"),
-        pytest.param("部门决算模板-上海2024.pdf", "valid", id="template"),
+        pytest.param("部门决算模板-上海2024.pdf", "quarantined", id="template"),
         pytest.param("encrypted.pdf", "failed", id="failed-encrypted"),
         pytest.param("not_a_pdf.pdf", "failed", id="failed-not-a-pdf"),
     ],
@@ -77,7 +79,7 @@ def test_a_run_with_nothing_to_do_imports_nothing_heavy(stored, shared_dir: Path
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "4 PDF(s): 3 valid, 1 quarantined, 4 unchanged (skipped)",
+        "4 PDF(s): 1 valid, 3 quarantined, 4 unchanged (skipped)",
         "exit 2",
         "loaded []",
     ], done.stderr

@@ -289,3 +289,38 @@ def test_a_write_killed_midway_is_cleaned_up_by_the_next_one_in_another_partitio
 
     assert _old_files(tmp_path) == []
     assert not ledger.pending_path(tmp_path, RID).exists()
+
+
+def _narrative_frame(amount: str):
+    from transform.report import to_frame
+
+    return to_frame(RID, [{"figure_no": 1, "page": 21, "section": "收入支出决算总体情况说明",
+                           "sentence": f"某局2024年度收入支出总计{amount}万元。",
+                           "quantity": "income_expenditure_summary.income.grand_total.amount",
+                           "amount_yuan": Decimal(amount) * 10000, "unit_printed": "万元"}],
+                    "final_accounts", "department", "narrative")
+
+
+@pytest.mark.parametrize(
+    "quarantined, folder",
+    [pytest.param(False, "narrative", id="published"), pytest.param(True, "quarantine/narrative", id="quarantined")],
+)
+def test_narrative_is_written_beside_the_tables_and_replaced_on_rerun(tmp_path, quarantined, folder):
+    tables = _tables()
+    write_report(tmp_path, _row(), tables, run_checks(RID, tables), False, narrative=_narrative_frame("2995.39"))
+    write_report(tmp_path, _row(year=2025), tables, run_checks(RID, tables), quarantined,
+                 narrative=_narrative_frame("0.3"))
+    assert [f for f in _files(tmp_path) if "narrative" in f] == [f"{folder}/department={DEPT}/year=2025/{RID}.parquet"]
+    back = pd.read_parquet(tmp_path / folder)
+    assert back[["department", "year", "page", "quantity", "amount_yuan"]].astype({"department": str}).to_dict("records") == [
+        {"department": DEPT, "year": 2025, "page": 21, "quantity": "income_expenditure_summary.income.grand_total.amount",
+         "amount_yuan": Decimal("3000.00")}]
+
+
+def test_an_empty_narrative_still_gets_its_file(tmp_path):
+    from transform.report import to_frame
+
+    tables = _tables()
+    write_report(tmp_path, _row(), tables, run_checks(RID, tables), False,
+                 narrative=to_frame(RID, [], "final_accounts", "department", "narrative"))
+    assert len(pd.read_parquet(tmp_path / "narrative")) == 0
