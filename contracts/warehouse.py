@@ -15,7 +15,7 @@ from contracts import declarations as decl
 from contracts import ledger
 from contracts.files import (  # noqa: F401 - the warehouse's layout, re-exported
     QUARANTINE, TMP_DIR, UNKNOWN_DEPARTMENT, UNKNOWN_YEAR, dataset_dirs, partition_dir, partition_of,
-    report_files as _files, stored_reports,
+    partition_values, report_files as _files, stored_reports,
 )
 from contracts.schemas import arrow_schema, pandera_schema, validate_table_frames
 
@@ -179,7 +179,7 @@ def _types_mapper(t: pa.DataType):
 def _read_file(path: Path, dataset: str) -> pd.DataFrame:
     """A stored file with its partition columns put back from the path (department str, year int)."""
     frame = pq.read_table(path).to_pandas(types_mapper=_types_mapper)
-    parts = dict(p.split("=", 1) for p in path.parent.relative_to(path.parents[1].parent).parts if "=" in p)
+    parts = partition_values(path)
     frame["department"] = parts.get("department")
     frame["year"] = pd.array([int(parts.get("year", UNKNOWN_YEAR))] * len(frame), dtype="Int64")
     return frame

@@ -15,6 +15,7 @@ from typing import Iterable
 from contracts import ledger
 from contracts.files import partition_of, stored_reports
 from contracts.ledger import summarize_failed_checks  # noqa: F401 - part of this module's interface
+from contracts.names import printable
 from extract.errors import ReportError
 from extract.fingerprint import sha256_of_file
 
@@ -102,7 +103,8 @@ class ReportOutcome:
         return self.status in STATUSES_OK
 
     def summary_line(self) -> str:
-        """One human log line for this report."""
+        """One human log line for this report (names from file names and PDF text cleaned of control and bidi
+        characters: they never reach the terminal raw)."""
         where = f"{self.department}/{self.year}" if self.department != UNKNOWN_DEPARTMENT else "-"
         line = f"{self.status:<11} {self.report_id} {self.source_file} ({where})"
         if self.duplicate_of:
@@ -113,7 +115,7 @@ class ReportOutcome:
             line += f": {self.error}"
         if self.failed_checks:
             line += f" [{', '.join(self.failed_checks)}]"
-        return line
+        return printable(line)
 
 
 # ---------- discovery ----------

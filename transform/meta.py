@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from contracts.names import clean_name
 from extract.locate import match_title
 from transform import layout
 from transform.text import fold_width
@@ -22,8 +23,8 @@ class ReportMeta:
 
 
 def canonical_department(name: str) -> str:
-    """Full-width folded, spaces removed, suffixes such as 本级 / （本级） dropped."""
-    text = re.sub(r"\s+", "", fold_width(name))
+    """Control and bidi characters dropped, full-width folded, spaces removed, suffixes such as 本级 / （本级） dropped."""
+    text = re.sub(r"\s+", "", fold_width(clean_name(name)))
     changed = True
     while changed:
         changed = False
