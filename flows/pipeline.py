@@ -313,7 +313,7 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
             sha256[:16], frames.tables, frames.restorations, frames.declared_empty, meta["unit_factor_yuan"],
             unreadable_cells=[asdict(problem) for problem in frames.problems],
             report_type=meta["report_type"], scope=meta["scope"], table_unit_factors=meta["table_unit_factors"],
-            listed_tables=frames.listed,
+            listed_tables=frames.listed, metadata_findings=meta.get("findings", ()),
         )
         status, error = checking.decide_status(checks)
     except ReportError as problem:

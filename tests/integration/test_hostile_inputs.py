@@ -21,7 +21,7 @@ def _files_outside(root: Path, warehouse: Path) -> list[Path]:
 
 @pytest.mark.parametrize("department", [
     pytest.param("武汉市财政局/year=1999", id="fake-year-level"),
-    pytest.param("武汉市财政局/../../../../../子目录", id="parent-dirs"),
+    pytest.param("武汉市财政局/../../../../../子文件夹", id="parent-dirs"),
     pytest.param("武汉市a=b=c财政局", id="equals"),
     pytest.param("武汉市财政局/../../../reports/department=Y/year=2024/..", id="into-reports"),
 ])
@@ -60,3 +60,46 @@ def test_control_and_bidi_characters_never_reach_a_folder_or_a_log_line(tmp_path
     line = outcomes[0].summary_line()
     assert "\u202e" not in line and "\x1b" not in line and "report.pdf" in line
     assert not any(ch in record.getMessage() for record in caplog.records for ch in "\u202e\u200f\x1b")
+
+
+# ---------- metadata that is not a name or a plausible year (department_name, report_year) ----------
+
+
+def _without_department_lines(text: str) -> str:
+    """The department lines over the tables print the money unit instead (the renderer keeps its layout)."""
+    return text.replace("单位：武汉市硚口区司法局本级", "单位：万元")
+
+
+def _checks_of(warehouse: Path, check: str) -> list[tuple[bool, str]]:
+    checks = read_dataset(warehouse, "checks")
+    rows = checks[checks["check"] == check]
+    return list(zip(rows["passed"], rows["detail"]))
+
+
+@pytest.mark.parametrize("cover, transform, department, year, status, check, phrase", [
+    pytest.param("2024 年度部门决算公开", None, "武汉市硚口区司法局", 2024, "warnings", "department_name", "'度'",
+                 id="cover-without-name-tables-name-it"),
+    pytest.param("2024 年度部门决算公开", _without_department_lines, "_unknown", 2024, "quarantined",
+                 "department_name", "'度'", id="cover-without-name-nothing-else"),
+    pytest.param("1850 年度硚口区司法局部门决算公开", None, "武汉市硚口区司法局", 2024, "quarantined", "report_year",
+                 "outside", id="cover-year-1850"),
+    pytest.param("9999 年度硚口区司法局部门决算公开", None, "武汉市硚口区司法局", 2024, "quarantined", "report_year",
+                 "outside", id="cover-year-9999"),
+    pytest.param("2023 年度硚口区司法局部门决算公开", None, "武汉市硚口区司法局", 2024, "quarantined", "report_year",
+                 "2023", id="cover-year-contradicted"),
+])
+def test_metadata_that_cannot_be_trusted_is_a_finding_and_the_report_lands(
+        tmp_path: Path, cover, transform, department, year, status, check, phrase) -> None:
+    (tmp_path / "in").mkdir()
+    seed_variant_pdf(tmp_path / "in" / "report.pdf", cover=cover, transform=transform)
+    warehouse = tmp_path / "warehouse"
+
+    [outcome] = process_paths([tmp_path / "in"], warehouse)
+
+    assert (outcome.department, outcome.year, outcome.status) == (department, year, status)
+    reports = read_dataset(warehouse, "reports")
+    assert list(zip(reports["department"], reports["year"], reports["status"])) == [(department, year, status)]
+    [(passed, detail)] = _checks_of(warehouse, check)
+    assert passed is (status == "warnings") and phrase in detail, detail
+    tables_root = warehouse / ("tables" if status == "warnings" else "quarantine/tables")
+    assert (tables_root / "expenditure").is_dir()
