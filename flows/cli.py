@@ -40,12 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dask-address", default=None, help="run reports on an existing Dask cluster (tcp://host:8786)")
     run.add_argument("--no-prefect", action="store_true",
                      help="process the reports one after another in this process, without Prefect")
+    _add_input_limit(run)
 
     report = sub.add_parser("report", help="re-run one report now (always forced); replaces only its files")
     report.add_argument("file", help="the PDF")
     report.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
     report.add_argument("--prefect", action="store_true",
                         help="run it as the Prefect `process-report` flow (recorded on the Prefect server)")
+    _add_input_limit(report)
 
     checks = sub.add_parser("checks", help="print a report's findings from the warehouse")
     checks.add_argument("report", metavar="REPORT_ID|FILE", help="16-hex-digit report id, or the PDF itself")
@@ -60,6 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
     serve.add_argument("--dask-address", default=None, help="run reports on an existing Dask cluster")
     return parser
+
+
+def _add_input_limit(parser: argparse.ArgumentParser) -> None:
+    from extract.source import DEFAULT_MAX_INPUT_BYTES, MIB  # standard library only
+
+    parser.add_argument("--max-input-mb", type=float, default=DEFAULT_MAX_INPUT_BYTES / MIB, metavar="MB",
+                        help="largest input file read; a larger one gets a failed row unread "
+                             f"(default: {DEFAULT_MAX_INPUT_BYTES // MIB})")
+
+
+def _max_input_bytes(args) -> int:
+    from extract.source import MIB
+
+    return max(1, int(args.max_input_mb * MIB))
 
 
 def _quiet_logs(verbose: bool) -> None:
@@ -102,7 +118,7 @@ def cmd_run(args) -> int:
             bar.start(len(paths))
             Path(args.warehouse).mkdir(parents=True, exist_ok=True)
             outcomes = pipeline.process_paths(args.paths, Path(args.warehouse), force=args.force,
-                                              on_outcome=bar.advance)
+                                              on_outcome=bar.advance, max_input_bytes=_max_input_bytes(args))
         elif not args.force and (settled := pipeline.all_unchanged(args.paths, Path(args.warehouse))) is not None:
             # Nothing to do: every PDF is stored unchanged. The run ends here, before Prefect is even
             # imported (that alone takes longer than this whole check); no flow run is recorded.
@@ -119,7 +135,7 @@ def cmd_run(args) -> int:
                 from flows.ingest import run_ingest
 
             outcomes = run_ingest(args.paths, args.warehouse, force=args.force, workers=args.workers,
-                                  dask_address=args.dask_address)
+                                  dask_address=args.dask_address, max_input_bytes=_max_input_bytes(args))
     finally:
         bar.close()
         progress.install(previous)
@@ -139,11 +155,13 @@ def cmd_report(args) -> int:
             from flows.ingest import process_report_flow, shared_api_server
 
         with shared_api_server():
-            outcome = process_report_flow(str(path), args.warehouse, force=True)
+            outcome = process_report_flow(str(path), args.warehouse, force=True,
+                                          max_input_bytes=_max_input_bytes(args))
     else:
         with collector_paused():
             pipeline.import_pipeline()
-        outcome = pipeline.process_report(path, Path(args.warehouse), force=True)
+        outcome = pipeline.process_report(path, Path(args.warehouse), force=True,
+                                          max_input_bytes=_max_input_bytes(args))
     print(outcome.summary_line())
     return pipeline.exit_code([outcome])
 
