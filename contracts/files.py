@@ -15,7 +15,8 @@ QUARANTINE = "quarantine"
 # Temp files live in <warehouse>/.tmp/ (same filesystem, so os.replace is atomic) rather than
 # beside the target: polars refuses a directory holding files of different extensions, even
 # hidden ones, and a hidden *.parquet temp file could be half-written. No dataset directory
-# ever holds anything but complete <report_id>.parquet files.
+# ever holds anything but complete <report_id>.parquet files. Each writing process has its own
+# folder in there (contracts/scratch.py), so no run ever deletes another's temp files.
 TMP_DIR = ".tmp"
 
 

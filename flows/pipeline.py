@@ -256,13 +256,20 @@ def _outcome_from_entry(path: Path, entry: dict) -> ReportOutcome:
 
 def warehouse_outcome(path: Path, warehouse: Path, pipeline_version: str, sha256: str,
                       stored: dict[str, Path] | None = None) -> ReportOutcome | None:
-    """unchanged_outcome from the Parquet files alone (the reports row decides, the checks give the findings)."""
+    """unchanged_outcome from the Parquet files alone (the reports row decides, the checks give the findings).
+
+    With the report's pending marker there (a write of it was killed, or is running), the row counts only
+    when that write wrote it (contracts.warehouse.settle_pending); an older row may sit beside files of
+    the unfinished write: the report is processed again.
+    """
     if stored is not None and sha256[:16] not in stored:
         return None  # no reports row to read: a new report costs no pandas import
     from contracts import warehouse as store
 
     row = store.find_by_sha(warehouse, sha256, pipeline_version, stored)
     if not row or _retried(row):
+        return None
+    if ledger.pending_path(warehouse, sha256[:16]).exists() and not store.settle_pending(warehouse, sha256[:16], row):
         return None
     row = dict(row)
     try:
