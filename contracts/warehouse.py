@@ -248,7 +248,8 @@ def find_by_sha(warehouse: Path, sha256: str, pipeline_version: str,
                 stored: dict[str, Path] | None = None) -> dict | None:
     """The stored reports row for these PDF bytes written by this pipeline version, or None."""
     row = find_report(warehouse, sha256[:16], stored)
-    if row and row["source_sha256"] == sha256 and row["pipeline_version"] == pipeline_version:
+    # .get: a file in reports/ that is no reports row (written there by hand or by an old bug) is not a match
+    if row and row.get("source_sha256") == sha256 and row.get("pipeline_version") == pipeline_version:
         return row
     return None
 

@@ -23,6 +23,9 @@ EOF_SEARCH_BYTES = 2048
 ENCRYPT_KEY = b"/Encrypt"
 # Below this many non-blank characters across the whole file there is no usable text layer.
 MIN_TEXT_CHARS = 20
+# A limit on the work one report may take: a PDF with more pages fails (the largest disclosures have a
+# few hundred pages; a table "continued" over thousands of pages is not a report).
+MAX_PAGES = 2000
 
 
 def check_pdf_bytes(data: bytes) -> None:
@@ -84,10 +87,11 @@ def _page_texts(document: pdfium.PdfDocument) -> tuple[str, ...]:
     return tuple(texts)
 
 
-def read_pdf_text(path: Path, data: bytes | None = None) -> PdfText:
+def read_pdf_text(path: Path, data: bytes | None = None, *, max_pages: int = MAX_PAGES) -> PdfText:
     """Open the PDF once: its sha256, page count and per-page text, or UnreadableReport with a human reason.
 
     data: the file's bytes as already read (extract.source.read_input); hash and text come from them.
+    max_pages: a PDF with more pages fails before any page is read (a limit on the work per report).
     """
     path = Path(path)
     data = read_input(path) if data is None else data
@@ -98,6 +102,11 @@ def read_pdf_text(path: Path, data: bytes | None = None) -> PdfText:
         page_count = len(document)
         if page_count == 0:
             raise UnreadableReport("the PDF has no pages")
+        if page_count > max_pages:
+            raise UnreadableReport(
+                f"the PDF has {page_count} pages, more than the {max_pages} one report may have "
+                "(a limit on the work per report): not read"
+            )
         page_texts = _page_texts(document)
     finally:
         document.close()

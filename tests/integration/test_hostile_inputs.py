@@ -46,6 +46,21 @@ def test_a_department_that_looks_like_a_path_is_stored_as_data(tmp_path: Path, d
         "department", "year").unique().rows() == [(department, 2024)]
 
 
+def test_a_300_character_department_is_a_finding_not_a_broken_run(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    seed_variant_pdf(tmp_path / "in" / "report.pdf", department="武汉市" + "很长的名字" * 60)
+    (tmp_path / "in" / "z_other.pdf").write_bytes(seed_variant_pdf(tmp_path / "other.pdf").read_bytes())
+    warehouse = tmp_path / "warehouse"
+
+    outcomes = {o.source_file: o for o in process_paths([tmp_path / "in"], warehouse)}
+
+    assert (outcomes["report.pdf"].department, outcomes["report.pdf"].status) == ("_unknown", "quarantined")
+    assert "department_name" in outcomes["report.pdf"].error and "characters" in outcomes["report.pdf"].error
+    assert outcomes["z_other.pdf"].status == "warnings"
+    assert not list((warehouse / ".ledger").glob("*.pending"))
+    assert all(len(p.name.encode()) <= 255 for p in warehouse.rglob("*"))
+
+
 def test_control_and_bidi_characters_never_reach_a_folder_or_a_log_line(tmp_path: Path, caplog) -> None:
     (tmp_path / "in").mkdir()
     seed_variant_pdf(tmp_path / "in" / "report\u202e.pdf", department="武汉市\u202e司法\u200f局\x1b")

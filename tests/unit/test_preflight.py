@@ -152,3 +152,10 @@ def test_read_pdf_text_uses_the_bytes_it_is_given(tmp_path: Path) -> None:
     path = _write(tmp_path, "x.pdf", text_pdf_bytes(["second version of the budget report"]))
     pdf = read_pdf_text(path, given)
     assert pdf.sha256 == hashlib.sha256(given).hexdigest() and "first version" in pdf.page_texts[0]
+
+
+def test_a_pdf_over_the_page_limit_fails_before_its_pages_are_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, "long.pdf", text_pdf_bytes(UNRELATED_LINES, pages=5))
+    with pytest.raises(UnreadableReport, match="has 5 pages, more than the 4"):
+        read_pdf_text(path, max_pages=4)
+    assert read_pdf_text(path, max_pages=5).page_count == 5
