@@ -321,6 +321,12 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
 
     path = Path(path)
     warehouse = Path(warehouse)
+    if not force and (digest := input_digest(path, max_input_bytes)) is not None:
+        # the digest of this file version (cached from the run's listing): an unchanged report is not read again
+        skipped = unchanged_outcome(path, warehouse, pipeline_version, sha256=digest)
+        if skipped is not None:
+            log.info("unchanged, skipped: %s (%s)", printable(path.name), skipped.report_id)
+            return skipped
     meta: dict = {}
     pages = 0
     tables: dict = {}
@@ -331,12 +337,7 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
         status, error, checks = "failed", str(problem), _empty_checks(sha256[:16])
         previous_partitions = None  # an id of its path: look its old row up (a rerun replaces it)
     else:
-        sha256 = hashlib.sha256(data).hexdigest()
-        if not force:
-            skipped = unchanged_outcome(path, warehouse, pipeline_version, sha256=sha256)
-            if skipped is not None:
-                log.info("unchanged, skipped: %s (%s)", printable(path.name), skipped.report_id)
-                return skipped
+        sha256 = hashlib.sha256(data).hexdigest()  # the id of the bytes parsed below, whatever the listing saw
     if data is not None:
         try:
             with snapshot(data, path.name) as private_copy:
