@@ -31,6 +31,7 @@ def run_checks(
     table_unit_factors: Mapping[str, int] | None = None,
     listed_tables: frozenset[str] = frozenset(),
     narrative: Mapping | None = None,
+    metadata_findings: Iterable[tuple[str, bool, str]] = (),
 ) -> pd.DataFrame:
     """The `checks` dataset rows of one report: every check run, passed or not (see checks.toml).
 
@@ -43,11 +44,15 @@ def run_checks(
     listed_tables: the standard tables the report's table of contents lists (their absence is an error).
     narrative: the figures and claims of the report's prose (transform.narrative.narrative_payload),
     checked against the tables (checks_narrative); None: no narrative checks.
+    metadata_findings: (check, passed, detail) of the report-level metadata checks (department_name,
+    report_year) as transform.meta read them; one row each.
     """
     report_type = report_type if report_type is not None else _report_value(tables, "report_type")
     scope = scope if scope is not None else _report_value(tables, "scope")
     findings = Findings(report_id, unit_factor_yuan, report_type=report_type, scope=scope,
                         table_unit_factors=dict(table_unit_factors or {}))
+    for check, passed, detail in metadata_findings:
+        findings.add(check, None, passed, detail)
     structural.check_presence(findings, dict(tables), frozenset(declared_empty), frozenset(listed_tables),
                                report_type)
     cells: dict[str, list[Cell]] = {}
@@ -103,7 +108,8 @@ def decide_status(checks: pd.DataFrame) -> tuple[str, str | None]:
     failed = checks[~checks["passed"].astype(bool)]
     errors = failed[failed["severity"] == "error"]
     if len(errors):
-        lines = [f"{r['check']} ({r['table'] or 'report'}): {r['detail']}" for r in errors.head(MAX_ERRORS_IN_TEXT).to_dict("records")]
+        lines = [f"{r['check']} ({r['table'] if isinstance(r['table'], str) else 'report'}): {r['detail']}"
+                 for r in errors.head(MAX_ERRORS_IN_TEXT).to_dict("records")]
         more = len(errors) - MAX_ERRORS_IN_TEXT
         text = f"{len(errors)} error check(s) failed: " + "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
         return "quarantined", text

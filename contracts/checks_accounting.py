@@ -53,8 +53,36 @@ def check_row_sums(f: Findings, tables: Tables) -> None:
             f.compare(rule["check"], target, terms, what=" + ".join(rule["terms"]).replace("+ -", "- "))
 
 
-def _children(parent: Cell, candidates: list[Cell]) -> list[Cell]:
-    return [c for c in candidates if c.code is not None and c.code.startswith(parent.code) and c.measure == parent.measure]
+class _Children:
+    """Candidate child cells indexed by (code prefix, measure): a parent's children in one lookup.
+
+    The same cells, in the same order, as scanning every candidate for `code.startswith(parent.code)`
+    and the parent's measure, but each candidate is indexed once per distinct parent code length, so a
+    hierarchy check is linear in the rows instead of comparing every row with every other.
+    """
+
+    def __init__(self, candidates: list[Cell]) -> None:
+        self._candidates = [c for c in candidates if c.code is not None]
+        self._by_length: dict[int, dict[tuple[str, str], list[Cell]]] = {}
+
+    def of(self, parent: Cell) -> list[Cell]:
+        if parent.code is None:
+            return []
+        length = len(parent.code)
+        index = self._by_length.get(length)
+        if index is None:
+            index = self._by_length[length] = {}
+            for c in self._candidates:
+                if len(c.code) >= length:
+                    index.setdefault((c.code[:length], c.measure), []).append(c)
+        return index.get((parent.code, parent.measure), [])
+
+
+def _by_measure(cells) -> dict[str, list[Cell]]:
+    out: dict[str, list[Cell]] = {}
+    for c in cells:
+        out.setdefault(c.measure, []).append(c)
+    return out
 
 
 def check_hierarchy(f: Findings, tables: Tables) -> None:
@@ -63,20 +91,22 @@ def check_hierarchy(f: Findings, tables: Tables) -> None:
         if not cells or not _layout_table(name).get("functional_hierarchy"):
             continue
         by_level = {lvl: [c for c in cells if c.level == lvl] for lvl in ("class", "section", "item")}
+        items, sections = _Children(by_level["item"]), _Children(by_level["section"])
         for sec in by_level["section"]:  # bottom-up, so a figure found cut short enters its parent in full
-            f.compare("hierarchy_section", sec, [(1, k) for k in _children(sec, by_level["item"])], what="Σ items")
+            f.compare("hierarchy_section", sec, [(1, k) for k in items.of(sec)], what="Σ items")
         for cls in by_level["class"]:
-            kids = _children(cls, by_level["section"]) or _children(cls, by_level["item"])
+            kids = sections.of(cls) or items.of(cls)
             f.compare("hierarchy_class", cls, [(1, k) for k in kids], what="Σ sections")
+        classes_by_measure = _by_measure(by_level["class"])
         for total in (c for c in cells if c.item_key == "total"):
-            classes = [c for c in by_level["class"] if c.measure == total.measure]
+            classes = classes_by_measure.get(total.measure, [])
             f.compare("hierarchy_total", total, [(1, c) for c in classes], what="Σ classes")
     for name in tables:
         if not tables[name] or not _layout_table(name).get("economic_hierarchy"):
             continue
-        econ_classes = [c for c in tables[name] if c.level == "econ_class"]
+        econ_by_measure = _by_measure(c for c in tables[name] if c.level == "econ_class")
         for total in (c for c in tables[name] if c.item_key == "total"):
-            classes = [c for c in econ_classes if c.measure == total.measure]
+            classes = econ_by_measure.get(total.measure, [])
             f.compare("hierarchy_total", total, [(1, c) for c in classes], what="Σ econ classes")
 
 
@@ -89,9 +119,9 @@ def check_basic_expenditure(f: Findings, tables: Tables) -> None:
     if not cells:
         return
     classes = [c for c in cells if c.level == "econ_class"]
-    items = [c for c in cells if c.level == "econ_item"]
+    items = _Children([c for c in cells if c.level == "econ_item"])
     for cls in classes:
-        f.compare("econ_class_items", cls, [(1, k) for k in _children(cls, items)], what="Σ econ items")
+        f.compare("econ_class_items", cls, [(1, k) for k in items.of(cls)], what="Σ econ items")
     for key, class_codes in decl.basic_expenditure_classes().items():
         target = _find(cells, key, "amount")
         if target is None:

@@ -7,18 +7,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from contracts.names import decode_partition_value, partition_folder
+
 UNKNOWN_DEPARTMENT = "_unknown"
 UNKNOWN_YEAR = 0
 QUARANTINE = "quarantine"
 # Temp files live in <warehouse>/.tmp/ (same filesystem, so os.replace is atomic) rather than
 # beside the target: polars refuses a directory holding files of different extensions, even
 # hidden ones, and a hidden *.parquet temp file could be half-written. No dataset directory
-# ever holds anything but complete <report_id>.parquet files.
+# ever holds anything but complete <report_id>.parquet files. Each writing process has its own
+# folder in there (contracts/scratch.py), so no run ever deletes another's temp files.
 TMP_DIR = ".tmp"
 
 
 def partition_dir(department: str | None, year: int | None) -> str:
-    return f"department={department or UNKNOWN_DEPARTMENT}/year={int(year or UNKNOWN_YEAR)}"
+    """`department=<d>/year=<y>`: the department percent-encoded as data (contracts.names), never a path.
+
+    Raises contracts.names.PartitionValueError for a department no folder name can hold (too long).
+    """
+    return f"{partition_folder('department', department or UNKNOWN_DEPARTMENT)}/year={int(year or UNKNOWN_YEAR)}"
+
+
+def partition_values(file: Path) -> dict[str, str]:
+    """The decoded partition values (department, year as text) of a dataset file's folders."""
+    values = {}
+    for folder in (Path(file).parent.parent.name, Path(file).parent.name):
+        key, sep, value = folder.partition("=")
+        if sep:
+            values[key] = decode_partition_value(value)
+    return values
 
 
 def report_files(warehouse: Path, dataset_dir: str, report_id: str = "*") -> list[Path]:

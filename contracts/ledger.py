@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def write_entry(warehouse: Path, entry: dict, tmp_dir: Path) -> None:
 def _write_json(target: Path, content, tmp_stem: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp_stem.parent.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_stem.with_name(f"{tmp_stem.name}.{os.getpid()}.tmp")
+    tmp = tmp_stem.with_name(f"{tmp_stem.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")  # unique per write
     tmp.write_text(json.dumps(content, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, target)
 
@@ -142,20 +143,48 @@ def pending_path(warehouse: Path, report_id: str) -> Path:
     return Path(warehouse) / LEDGER_DIR / f"{report_id}{PENDING_SUFFIX}"
 
 
-def mark_pending(warehouse: Path, report_id: str, partition: str, tmp_dir: Path) -> None:
-    """Record, atomically, that report_id is being written into partition (see PENDING_SUFFIX)."""
-    _write_json(pending_path(warehouse, report_id), {"format": FORMAT, "partition": partition},
+def mark_pending(warehouse: Path, report_id: str, partition: str, tmp_dir: Path,
+                 old_partitions: list[str] | tuple[str, ...] = (), *, files: list[str] | None = None,
+                 processed_at_us: int | None = None) -> None:
+    """Record, atomically, that report_id is being written into partition (see PENDING_SUFFIX): the
+    partitions its old files may still be in (removed only after the new files are in place), the files
+    it writes (relative to the warehouse) and the processed_at of the reports row it writes."""
+    _write_json(pending_path(warehouse, report_id),
+                {"format": FORMAT, "partition": partition, "old_partitions": sorted(set(old_partitions)),
+                 "files": list(files or []), "processed_at_us": processed_at_us},
                 tmp_dir / f"{report_id}.pending")
+
+
+def pending_marker(warehouse: Path, report_id: str) -> dict:
+    """The report's pending marker as written ({} without one)."""
+    return _pending_marker(warehouse, report_id)
+
+
+def _pending_marker(warehouse: Path, report_id: str) -> dict:
+    try:
+        marker = json.loads(pending_path(warehouse, report_id).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return marker if isinstance(marker, dict) else {}
+
+
+def _is_partition(partition) -> bool:
+    return isinstance(partition, str) and partition.count("/") == 1 and ".." not in partition.split("/")
 
 
 def pending_partition(warehouse: Path, report_id: str) -> str | None:
     """The partition an unfinished write of report_id was writing to, or None."""
-    try:
-        marker = json.loads(pending_path(warehouse, report_id).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    partition = marker.get("partition") if isinstance(marker, dict) else None
-    return partition if isinstance(partition, str) and partition.count("/") == 1 and ".." not in partition else None
+    partition = _pending_marker(warehouse, report_id).get("partition")
+    return partition if _is_partition(partition) else None
+
+
+def pending_partitions(warehouse: Path, report_id: str) -> set[str]:
+    """Every partition an unfinished write of report_id may have left files in: the one it wrote to, and
+    those whose old files it had not removed yet."""
+    marker = _pending_marker(warehouse, report_id)
+    olds = marker.get("old_partitions")
+    candidates = [marker.get("partition"), *(olds if isinstance(olds, list) else [])]
+    return {p for p in candidates if _is_partition(p)}
 
 
 def clear_pending(warehouse: Path, report_id: str) -> None:

@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from contracts import declarations as decl
-from contracts import ledger
+from contracts import ledger, scratch
 from contracts.files import (  # noqa: F401 - the warehouse's layout, re-exported
     QUARANTINE, TMP_DIR, UNKNOWN_DEPARTMENT, UNKNOWN_YEAR, dataset_dirs, partition_dir, partition_of,
-    report_files as _files, stored_reports,
+    partition_values, report_files as _files, stored_reports,
 )
 from contracts.schemas import arrow_schema, pandera_schema, validate_table_frames
 
@@ -41,6 +41,7 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
     warehouse = Path(warehouse)
     report_id = report_row["report_id"]
     part = partition_dir(report_row.get("department"), report_row.get("year"))
+    report_row = {**report_row, "processed_at": report_row.get("processed_at") or datetime.now(timezone.utc)}
     reports_frame = _reports_frame(report_row)
     if checks is None or checks.empty:
         checks = empty_frame("checks")
@@ -56,28 +57,66 @@ def write_report(warehouse: Path, report_row: dict, tables: dict[str, pd.DataFra
         # Quarantined tables are stored as read, in the declared column types (the Arrow write
         # enforces them): what their values break is why they are quarantined, in the checks rows.
         validate_table_frames(tables)
-    partitions = {part, *filter(None, (ledger.pending_partition(warehouse, report_id),
-                                       ledger.entry_partition(warehouse, report_id)))}
+    partitions = {part, *ledger.pending_partitions(warehouse, report_id)}
+    if entry_partition := ledger.entry_partition(warehouse, report_id):
+        partitions.add(entry_partition)
     partitions |= (stored_partitions(warehouse, report_id) if previous_partitions is None
                    else set(previous_partitions))
-    ledger.mark_pending(warehouse, report_id, part, warehouse / TMP_DIR)  # before any file is touched
-    _remove_files(warehouse, report_id, partitions)
     tables_root = warehouse / QUARANTINE / "tables" if quarantined else warehouse / "tables"
-    for name, frame in tables.items():
-        _write(frame, "table_cells", tables_root / name / part / f"{report_id}.parquet", warehouse)
+    # The reports row goes last of the new files: until it lands, the old row (or none) is what a
+    # lookup finds, and the pending marker sends the next run back to the report (see settle_pending).
+    targets = [(frame, "table_cells", tables_root / name / part / f"{report_id}.parquet")
+               for name, frame in tables.items()]
     if narrative is not None:
         narrative_root = warehouse / QUARANTINE / "narrative" if quarantined else warehouse / "narrative"
-        _write(narrative, "narrative", narrative_root / part / f"{report_id}.parquet", warehouse)
-    _write(checks, "checks", warehouse / "checks" / part / f"{report_id}.parquet", warehouse)
-    # The reports row goes last: it is what marks a report as stored (find_by_sha skips on it), so a
-    # run killed before it leaves the report to be processed again by the next run.
+        targets.append((narrative, "narrative", narrative_root / part / f"{report_id}.parquet"))
+    targets.append((checks, "checks", warehouse / "checks" / part / f"{report_id}.parquet"))
     reports_file = warehouse / "reports" / part / f"{report_id}.parquet"
-    _write(reports_frame, "reports", reports_file, warehouse)
-    # Then the skip-ledger entry (_remove_files deleted the old one before any file was touched): a
-    # run killed before it leaves a stored report without an entry, found by the Parquet lookup.
+    targets.append((reports_frame, "reports", reports_file))
+    written = {target for _, _, target in targets}
+    scratch.sweep(warehouse)  # temp folders of processes that are gone; never another live run's
+    # before any file is touched: where this write goes, what it writes, where old files may remain
+    ledger.mark_pending(warehouse, report_id, part, scratch.own_dir(warehouse), sorted(partitions - {part}),
+                        files=sorted(t.relative_to(warehouse).as_posix() for t in written),
+                        processed_at_us=_microseconds(report_row["processed_at"]))
+    ledger.remove_entry(warehouse, report_id)  # no entry outlives a file it vouches for
+    # New files first, each renamed over its old version in place (a reader sees the old file or the
+    # new one, never none); only then the report's other old files (another partition, the other
+    # tables root, a table no longer read) are removed.
+    for frame, dataset, target in targets:
+        _write(frame, dataset, target, warehouse)
+    _remove_files(warehouse, report_id, partitions, keep=written)
+    # Then the skip-ledger entry (deleted above before any file was touched): a run killed before it
+    # leaves a stored report without an entry, found by the Parquet lookup.
     _write_ledger_entry(warehouse, report_row, ledger.summarize_failed_checks(checks), reports_file,
                         reports_file.stat())
     ledger.clear_pending(warehouse, report_id)
+
+
+def settle_pending(warehouse: Path, report_id: str, row: dict) -> bool:
+    """Whether the stored reports row `row` of a report with a pending marker (a write killed, or still
+    running) is the one that write wrote: then every new file landed, and the write is finished here
+    (its old files removed, the marker cleared; the caller records the ledger entry). False: the row
+    is older than the write (its files may mix two writes): the report must be processed again.
+    """
+    marker = ledger.pending_marker(warehouse, report_id)
+    stamp = row.get("processed_at")
+    if not marker or stamp is None or marker.get("processed_at_us") != _microseconds(stamp):
+        return False
+    files = marker.get("files")
+    keep = {Path(warehouse) / f for f in files} if isinstance(files, list) else set()
+    if not keep:
+        return False
+    _remove_files(Path(warehouse), report_id, ledger.pending_partitions(warehouse, report_id), keep=keep)
+    ledger.clear_pending(warehouse, report_id)
+    return True
+
+
+def _microseconds(stamp) -> int:
+    """A timestamp (datetime or pandas Timestamp, tz-aware) as whole microseconds since the epoch."""
+    stamp = pd.Timestamp(stamp)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return int(stamp.value // 1000)
 
 
 def stored_partitions(warehouse: Path, report_id: str) -> set[str]:
@@ -112,21 +151,22 @@ def remove_report(warehouse: Path, report_id: str) -> list[Path]:
     return removed
 
 
-def _remove_files(warehouse: Path, report_id: str, partitions: Iterable[str]) -> None:
-    """Delete the report's ledger entry (first: no entry outlives a file it vouches for), then its files in
-    these partitions of every dataset folder, then its temp files."""
-    ledger.remove_entry(warehouse, report_id)
+def _remove_files(warehouse: Path, report_id: str, partitions: Iterable[str], keep: set[Path]) -> None:
+    """Delete the report's files in these partitions of every dataset folder, except those just written (keep)."""
     for folder in dataset_dirs(warehouse):
         for partition in partitions:
-            (folder / partition / f"{report_id}.parquet").unlink(missing_ok=True)
-    _remove_temp_files(warehouse, report_id)
+            path = folder / partition / f"{report_id}.parquet"
+            if path not in keep:
+                path.unlink(missing_ok=True)
 
 
 def _remove_temp_files(warehouse: Path, report_id: str) -> list[Path]:
+    """Flat temp files of this report left in .tmp/ by versions before the per-process temp folders."""
     removed = []
-    for path in (Path(warehouse) / TMP_DIR).glob(f"{report_id}.*"):  # leftovers of a killed run
-        path.unlink(missing_ok=True)
-        removed.append(path)
+    for path in (Path(warehouse) / TMP_DIR).glob(f"{report_id}.*"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
     return removed
 
 
@@ -153,21 +193,24 @@ def _write_ledger_entry(warehouse: Path, row: dict, failed_checks: list[str], re
     row = {**row, "department": row.get("department") or UNKNOWN_DEPARTMENT,
            "year": int(row.get("year") or UNKNOWN_YEAR)}  # as in the partition, as a Parquet read gives them
     entry = ledger.make_entry(row, failed_checks, reports_file.relative_to(warehouse).as_posix(), stat)
-    ledger.write_entry(warehouse, entry, warehouse / TMP_DIR)
+    ledger.write_entry(warehouse, entry, scratch.own_dir(warehouse))
 
 
-def _write(frame: pd.DataFrame, dataset: str, target: Path, warehouse: Path) -> None:
+def _write(frame: pd.DataFrame, dataset: str, target: Path, warehouse: Path) -> Path:
+    """Write frame as target atomically (a temp file in this process's own temp folder, then os.replace); target."""
     schema = arrow_schema(dataset)
     table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
     # No pandas metadata: readers take the types from the Arrow schema alone (pandas chokes on the
     # ArrowDtype names it would record for list<string> columns).
     table = table.replace_schema_metadata(None)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir = warehouse / TMP_DIR
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f"{target.stem}.{dataset}.{os.getpid()}.tmp"
-    pq.write_table(table, tmp)
-    os.replace(tmp, target)
+    tmp = scratch.temp_path(warehouse, f"{target.stem}.{dataset}")
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)  # only this write's own temp file (gone once renamed)
+    return target
 
 
 def _reports_frame(row: dict) -> pd.DataFrame:
@@ -193,7 +236,7 @@ def _types_mapper(t: pa.DataType):
 def _read_file(path: Path, dataset: str) -> pd.DataFrame:
     """A stored file with its partition columns put back from the path (department str, year int)."""
     frame = pq.read_table(path).to_pandas(types_mapper=_types_mapper)
-    parts = dict(p.split("=", 1) for p in path.parent.relative_to(path.parents[1].parent).parts if "=" in p)
+    parts = partition_values(path)
     frame["department"] = parts.get("department")
     frame["year"] = pd.array([int(parts.get("year", UNKNOWN_YEAR))] * len(frame), dtype="Int64")
     return frame
@@ -219,7 +262,8 @@ def find_by_sha(warehouse: Path, sha256: str, pipeline_version: str,
                 stored: dict[str, Path] | None = None) -> dict | None:
     """The stored reports row for these PDF bytes written by this pipeline version, or None."""
     row = find_report(warehouse, sha256[:16], stored)
-    if row and row["source_sha256"] == sha256 and row["pipeline_version"] == pipeline_version:
+    # .get: a file in reports/ that is no reports row (written there by hand or by an old bug) is not a match
+    if row and row.get("source_sha256") == sha256 and row.get("pipeline_version") == pipeline_version:
         return row
     return None
 

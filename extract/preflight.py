@@ -11,26 +11,39 @@ import pypdfium2.raw as pdfium_c
 from extract.errors import UnreadableReport
 from extract.fingerprint import sha256_of_file  # noqa: F401 - re-exported: the digest lives in extract.fingerprint
 from extract.model import PdfText
+from extract.source import read_input
 
 PDF_MAGIC = b"%PDF-"
 # A PDF header may be preceded by a little junk; readers look for it in the first 1024 bytes.
 HEADER_SEARCH_BYTES = 1024
 # Every complete PDF ends with an %%EOF marker (possibly followed by whitespace or a few junk bytes).
 EOF_SEARCH_BYTES = 2048
+# Only an encrypted PDF names an /Encrypt dictionary in its trailer (or xref stream dictionary, never
+# compressed): pdfium's password error is believed only then (its last-error state can be stale).
+ENCRYPT_KEY = b"/Encrypt"
 # Below this many non-blank characters across the whole file there is no usable text layer.
 MIN_TEXT_CHARS = 20
+# A limit on the work one report may take: a PDF with more pages fails (the largest disclosures have a
+# few hundred pages; a table "continued" over thousands of pages is not a report).
+MAX_PAGES = 2000
 
 
 def check_pdf_bytes(data: bytes) -> None:
-    """Raise UnreadableReport when the bytes cannot be a complete PDF (empty, not a PDF, cut off)."""
+    """Raise UnreadableReport when the bytes cannot be a complete PDF (empty, not a PDF, cut off).
+
+    A cut-off PDF has lost its final %%EOF marker. One that has %%EOF further from its end than
+    EOF_SEARCH_BYTES (junk appended after it) is left to the PDF reader, which reads such files.
+    The error never quotes the file's bytes (they may be anything, e.g. a system file).
+    """
     if not data.strip():
         raise UnreadableReport("the file is empty (0 bytes of content); re-download or re-export it")
-    if PDF_MAGIC not in data[:HEADER_SEARCH_BYTES]:
+    header_at = data.find(PDF_MAGIC, 0, HEADER_SEARCH_BYTES)
+    if header_at < 0:
         raise UnreadableReport(
-            "the file is not a PDF although its name ends in .pdf "
-            f"(it starts with {data[:16]!r}); it may be a web page or a Word/Excel file saved under the wrong name"
+            "the file is not a PDF although its name ends in .pdf (no %PDF- header); it may be a web page "
+            "or a Word/Excel file saved under the wrong name"
         )
-    if b"%%EOF" not in data[-EOF_SEARCH_BYTES:]:
+    if b"%%EOF" not in data[-EOF_SEARCH_BYTES:] and data.rfind(b"%%EOF", header_at) < 0:
         raise UnreadableReport(
             "the PDF is truncated: it has no end-of-file marker (%%EOF), so it was probably cut off "
             "while downloading or copying; fetch it again"
@@ -41,18 +54,19 @@ def _load_document(data: bytes) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
-        if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+        encrypted = ENCRYPT_KEY in data  # pdfium's error code may be left over from an earlier file
+        if error.err_code == pdfium_c.FPDF_ERR_PASSWORD and encrypted:
             raise UnreadableReport(
                 "the PDF is encrypted (password-protected) and cannot be opened without its password; "
                 "ask the publisher for an unprotected copy or decrypt it with the password first"
-            ) from error
-        if error.err_code == pdfium_c.FPDF_ERR_SECURITY:
+            ) from None
+        if error.err_code == pdfium_c.FPDF_ERR_SECURITY and encrypted:
             raise UnreadableReport(
                 "the PDF uses an unsupported security handler (encryption) and cannot be opened"
-            ) from error
+            ) from None
         raise UnreadableReport(
-            f"the PDF is damaged and cannot be opened ({error}); fetch the file again"
-        ) from error
+            "the PDF is damaged or has no pages and cannot be opened; fetch the file again"
+        ) from None
 
 
 def _page_texts(document: pdfium.PdfDocument) -> tuple[str, ...]:
@@ -73,10 +87,14 @@ def _page_texts(document: pdfium.PdfDocument) -> tuple[str, ...]:
     return tuple(texts)
 
 
-def read_pdf_text(path: Path) -> PdfText:
-    """Open the PDF once: its sha256, page count and per-page text, or UnreadableReport with a human reason."""
+def read_pdf_text(path: Path, data: bytes | None = None, *, max_pages: int = MAX_PAGES) -> PdfText:
+    """Open the PDF once: its sha256, page count and per-page text, or UnreadableReport with a human reason.
+
+    data: the file's bytes as already read (extract.source.read_input); hash and text come from them.
+    max_pages: a PDF with more pages fails before any page is read (a limit on the work per report).
+    """
     path = Path(path)
-    data = path.read_bytes()
+    data = read_input(path) if data is None else data
     sha256 = hashlib.sha256(data).hexdigest()
     check_pdf_bytes(data)
     document = _load_document(data)
@@ -84,6 +102,11 @@ def read_pdf_text(path: Path) -> PdfText:
         page_count = len(document)
         if page_count == 0:
             raise UnreadableReport("the PDF has no pages")
+        if page_count > max_pages:
+            raise UnreadableReport(
+                f"the PDF has {page_count} pages, more than the {max_pages} one report may have "
+                "(a limit on the work per report): not read"
+            )
         page_texts = _page_texts(document)
     finally:
         document.close()

@@ -41,12 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dask-address", default=None, help="run reports on an existing Dask cluster (tcp://host:8786)")
     run.add_argument("--no-prefect", action="store_true",
                      help="process the reports one after another in this process, without Prefect")
+    _add_input_limit(run)
 
     report = sub.add_parser("report", help="re-run one report now (always forced); replaces only its files")
     report.add_argument("file", help="the PDF")
     report.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
     report.add_argument("--prefect", action="store_true",
                         help="run it as the Prefect `process-report` flow (recorded on the Prefect server)")
+    _add_input_limit(report)
 
     checks = sub.add_parser("checks", help="print a report's findings from the warehouse")
     checks.add_argument("report", metavar="REPORT_ID|FILE", help="16-hex-digit report id, or the PDF itself")
@@ -61,6 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
     serve.add_argument("--dask-address", default=None, help="run reports on an existing Dask cluster")
     return parser
+
+
+def _add_input_limit(parser: argparse.ArgumentParser) -> None:
+    from extract.source import DEFAULT_MAX_INPUT_BYTES, MIB  # standard library only
+
+    parser.add_argument("--max-input-mb", type=float, default=DEFAULT_MAX_INPUT_BYTES / MIB, metavar="MB",
+                        help="largest input file read; a larger one gets a failed row unread "
+                             f"(default: {DEFAULT_MAX_INPUT_BYTES // MIB})")
+
+
+def _max_input_bytes(args) -> int:
+    from extract.source import MIB
+
+    return max(1, int(args.max_input_mb * MIB))
 
 
 def _quiet_logs(verbose: bool) -> None:
@@ -110,7 +126,7 @@ def cmd_run(args) -> int:
             bar.start(len(paths))
             Path(args.warehouse).mkdir(parents=True, exist_ok=True)
             outcomes = pipeline.process_paths(args.paths, Path(args.warehouse), force=args.force,
-                                              on_outcome=bar.advance)
+                                              on_outcome=bar.advance, max_input_bytes=_max_input_bytes(args))
         elif not args.force and (settled := pipeline.all_unchanged(args.paths, Path(args.warehouse))) is not None:
             # Nothing to do: every PDF is stored unchanged. The run ends here, before Prefect is even
             # imported (that alone takes longer than this whole check); no flow run is recorded.
@@ -127,7 +143,8 @@ def cmd_run(args) -> int:
 
             try:
                 outcomes = ingest.run_ingest(args.paths, args.warehouse, force=args.force, workers=args.workers,
-                                             dask_address=args.dask_address, notice=_notice)
+                                             dask_address=args.dask_address, notice=_notice,
+                                             max_input_bytes=_max_input_bytes(args))
             except Exception as problem:  # noqa: BLE001 - only a Prefect API failure is handled here
                 if not ingest.is_orchestration_failure(problem):
                     raise
@@ -164,7 +181,7 @@ def _run_without_prefect(args, bar, problem: BaseException, landed: dict) -> lis
             bar.advance(outcome)
 
     return pipeline.process_paths(args.paths, Path(args.warehouse), force=args.force, on_outcome=advance,
-                                  workers=workers, settled=landed)
+                                  workers=workers, settled=landed, max_input_bytes=_max_input_bytes(args))
 
 
 def cmd_report(args) -> int:
@@ -180,7 +197,8 @@ def cmd_report(args) -> int:
 
         try:
             with ingest.shared_api_server(_notice):
-                outcome = ingest.process_report_flow(str(path), args.warehouse, force=True)
+                outcome = ingest.process_report_flow(str(path), args.warehouse, force=True,
+                                                     max_input_bytes=_max_input_bytes(args))
         except Exception as problem:  # noqa: BLE001 - only a Prefect API failure is handled here
             if not ingest.is_orchestration_failure(problem):
                 raise
@@ -188,7 +206,8 @@ def cmd_report(args) -> int:
             ORCHESTRATION_LOST.set()
             _notice(f"running without Prefect orchestration: {str(problem).splitlines()[0] if str(problem) else type(problem).__name__}")
     if outcome is None:
-        outcome = pipeline.process_report(path, Path(args.warehouse), force=True)
+        outcome = pipeline.process_report(path, Path(args.warehouse), force=True,
+                                          max_input_bytes=_max_input_bytes(args))
     print(outcome.summary_line())
     return pipeline.exit_code([outcome])
 

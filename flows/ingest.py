@@ -177,9 +177,11 @@ def task_runner_for(workers: int | None = None, dask_address: str | None = None)
 @task(name="process-report", task_run_name="{path.name}", cache_policy=NO_CACHE, log_prints=False)
 def process_report_task(path: Path, warehouse: Path, force: bool = False,
                         pipeline_version: str = pipeline.PIPELINE_VERSION, workers: int | None = None,
-                        previous_partitions: list[str] | None = None) -> ReportOutcome:
+                        previous_partitions: list[str] | None = None,
+                        max_input_bytes: int | None = None) -> ReportOutcome:
     """One report, in a warm worker process of flows.pool when `workers` is given, else right here."""
-    options = {"force": force, "pipeline_version": pipeline_version, "previous_partitions": previous_partitions}
+    options = {"force": force, "pipeline_version": pipeline_version, "previous_partitions": previous_partitions,
+               "max_input_bytes": max_input_bytes}
     if workers:  # absolute: a worker keeps the working directory it was started in
         outcome = pool.run(pipeline.process_report, Path(path).absolute(), Path(warehouse).absolute(),
                            workers=workers, **options)
@@ -222,7 +224,7 @@ class BrokenRun(RuntimeError):
 
 
 def _process(paths: list[Path], warehouse: Path, workers: int | None, dask_address: str | None,
-             broken: list[str]) -> dict[Path, ReportOutcome]:
+             broken: list[str], max_input_bytes: int | None = None) -> dict[Path, ReportOutcome]:
     """One task per report, on the warm pool (or Dask); a report that could not even be recorded goes to `broken`."""
     outcomes: dict[Path, ReportOutcome] = {}
     if not paths:
@@ -240,7 +242,8 @@ def _process(paths: list[Path], warehouse: Path, workers: int | None, dask_addre
                               # force: this run already found the report new or changed, no second lookup
                               {"path": path, "warehouse": warehouse, "force": True,
                                "pipeline_version": pipeline.PIPELINE_VERSION, "workers": pool_workers,
-                               "previous_partitions": pipeline.previous_partitions(path, stored)}): path
+                               "previous_partitions": pipeline.previous_partitions(path, stored, max_input_bytes),
+                               "max_input_bytes": max_input_bytes}): path
                 for path in paths
             }
             for future in as_completed(list(futures)):
@@ -269,12 +272,13 @@ def _process(paths: list[Path], warehouse: Path, workers: int | None, dask_addre
 
 @flow(name="ingest", log_prints=False)
 def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = False,
-           workers: int | None = None, dask_address: str | None = None) -> list[ReportOutcome]:
+           workers: int | None = None, dask_address: str | None = None,
+           max_input_bytes: int | None = None) -> list[ReportOutcome]:
     """Every PDF under `paths` into `warehouse`: one task per distinct PDF, run in parallel; duplicates noted."""
     logger = get_run_logger()
     warehouse_dir = Path(warehouse)
     warehouse_dir.mkdir(parents=True, exist_ok=True)
-    unique, duplicates = pipeline.group_duplicates(pipeline.discover(paths))
+    unique, duplicates = pipeline.group_duplicates(pipeline.discover(paths), max_input_bytes)
     logger.info("%d PDF(s), %d distinct, into %s", len(unique) + len(duplicates), len(unique), warehouse_dir)
     bar = progress.current()
     bar.start(len(unique) + len(duplicates))
@@ -285,7 +289,7 @@ def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = Fa
         logger.info("%s", skipped.summary_line())
         bar.advance(skipped)
     broken: list[str] = []
-    outcomes.update(_process(to_process, warehouse_dir, workers, dask_address, broken))
+    outcomes.update(_process(to_process, warehouse_dir, workers, dask_address, broken, max_input_bytes))
 
     for duplicate, original in duplicates.items():
         outcomes[duplicate] = pipeline.duplicate_outcome(outcomes[original], duplicate)
@@ -300,16 +304,18 @@ def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = Fa
 
 
 @flow(name="process-report", log_prints=False)
-def process_report_flow(path: str, warehouse: str = "data/warehouse", force: bool = True) -> ReportOutcome:
+def process_report_flow(path: str, warehouse: str = "data/warehouse", force: bool = True,
+                        max_input_bytes: int | None = None) -> ReportOutcome:
     """One PDF end to end (ad-hoc re-run: forced by default), with its one-row artifact."""
     Path(warehouse).mkdir(parents=True, exist_ok=True)
-    outcome = process_report_task(Path(path), Path(warehouse), force=force)
+    outcome = process_report_task(Path(path), Path(warehouse), force=force, max_input_bytes=max_input_bytes)
     publish_artifact([outcome])
     return outcome
 
 
 def run_ingest(paths: list[str], warehouse: str, *, force: bool = False, workers: int | None = None,
-               dask_address: str | None = None, notice=None) -> list[ReportOutcome]:
+               dask_address: str | None = None, notice=None,
+               max_input_bytes: int | None = None) -> list[ReportOutcome]:
     """Call the `ingest` flow (as `budgetlake run` does) with one Prefect API server for the flow and its workers.
 
     Flow-run heartbeats are off here unless configured (PREFECT_FLOWS_HEARTBEAT_FREQUENCY or a
@@ -322,7 +328,7 @@ def run_ingest(paths: list[str], warehouse: str, *, force: bool = False, workers
     _landed.clear()
     with shared_api_server(notice), _no_heartbeats_unless_configured():
         return ingest([str(p) for p in paths], str(warehouse), force=force, workers=workers,
-                      dask_address=dask_address)
+                      dask_address=dask_address, max_input_bytes=max_input_bytes)
 
 
 def _no_heartbeats_unless_configured():

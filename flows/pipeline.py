@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -15,8 +16,10 @@ from typing import Iterable
 from contracts import ledger
 from contracts.files import partition_of, stored_reports
 from contracts.ledger import summarize_failed_checks  # noqa: F401 - part of this module's interface
+from contracts.names import printable
 from extract.errors import ReportError
 from extract.fingerprint import sha256_of_file
+from extract.source import DEFAULT_MAX_INPUT_BYTES, readable_size
 from flows.version import pipeline_version
 
 
@@ -50,7 +53,8 @@ class ReportOutcome:
         return self.status in STATUSES_OK
 
     def summary_line(self) -> str:
-        """One human log line for this report."""
+        """One human log line for this report (names from file names and PDF text cleaned of control and bidi
+        characters: they never reach the terminal raw)."""
         where = f"{self.department}/{self.year}" if self.department != UNKNOWN_DEPARTMENT else "-"
         line = f"{self.status:<11} {self.report_id} {self.source_file} ({where})"
         if self.duplicate_of:
@@ -61,7 +65,7 @@ class ReportOutcome:
             line += f": {self.error}"
         if self.failed_checks:
             line += f" [{', '.join(self.failed_checks)}]"
-        return line
+        return printable(line)
 
 
 # ---------- discovery ----------
@@ -85,14 +89,30 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return sorted(found)
 
 
-def group_duplicates(paths: list[Path]) -> tuple[list[Path], dict[Path, Path]]:
-    """Split paths into the ones to process and a map duplicate -> first path with the same bytes."""
+def input_digest(path: Path, max_input_bytes: int | None = None) -> str | None:
+    """sha256_of_file of a file process_report can read (a regular file, no symbolic link, within the input
+    limit); None for any other, or one that vanished: process_report then records why in its failed row."""
+    if not readable_size(path, max_input_bytes or DEFAULT_MAX_INPUT_BYTES):
+        return None
+    try:
+        return sha256_of_file(path)
+    except OSError:
+        return None
+
+
+def group_duplicates(paths: list[Path], max_input_bytes: int | None = None) -> tuple[list[Path], dict[Path, Path]]:
+    """Split paths into the ones to process and a map duplicate -> first path with the same bytes.
+
+    A file that cannot be hashed (see input_digest) is processed on its own (to get its failed row).
+    """
     first_by_sha: dict[str, Path] = {}
     duplicates: dict[Path, Path] = {}
     unique: list[Path] = []
     for path in paths:
-        sha = sha256_of_file(path)
-        if sha in first_by_sha:
+        sha = input_digest(path, max_input_bytes)
+        if sha is None:
+            unique.append(path)
+        elif sha in first_by_sha:
             duplicates[path] = first_by_sha[sha]
         else:
             first_by_sha[sha] = path
@@ -184,13 +204,20 @@ def _outcome_from_entry(path: Path, entry: dict) -> ReportOutcome:
 
 def warehouse_outcome(path: Path, warehouse: Path, pipeline_version: str, sha256: str,
                       stored: dict[str, Path] | None = None) -> ReportOutcome | None:
-    """unchanged_outcome from the Parquet files alone (the reports row decides, the checks give the findings)."""
+    """unchanged_outcome from the Parquet files alone (the reports row decides, the checks give the findings).
+
+    With the report's pending marker there (a write of it was killed, or is running), the row counts only
+    when that write wrote it (contracts.warehouse.settle_pending); an older row may sit beside files of
+    the unfinished write: the report is processed again.
+    """
     if stored is not None and sha256[:16] not in stored:
         return None  # no reports row to read: a new report costs no pandas import
     from contracts import warehouse as store
 
     row = store.find_by_sha(warehouse, sha256, pipeline_version, stored)
     if not row or _retried(row):
+        return None
+    if ledger.pending_path(warehouse, sha256[:16]).exists() and not store.settle_pending(warehouse, sha256[:16], row):
         return None
     row = dict(row)
     try:
@@ -214,56 +241,72 @@ def _schema_checks_passed(checks) -> bool:
 
 def process_report(path: Path, warehouse: Path, *, force: bool = False,
                    pipeline_version: str = PIPELINE_VERSION,
-                   previous_partitions: list[str] | None = None) -> ReportOutcome:
-    """One PDF end to end: preflight → (skip if unchanged) → extract → transform → checks → status → write.
+                   previous_partitions: list[str] | None = None,
+                   max_input_bytes: int | None = None) -> ReportOutcome:
+    """One PDF end to end: read once → (skip if unchanged) → extract → transform → checks → status → write.
 
-    Never raises for a bad report: a ReportError or any unexpected exception becomes a `failed` row.
-    Only a failure to write the warehouse itself propagates (the run is broken then).
-    previous_partitions: where the run's snapshot of reports/ found this report stored (see
-    contracts.warehouse.write_report; None: looked up here).
+    The file is read once (extract.source.read_input: no symbolic link followed, at most
+    max_input_bytes, default DEFAULT_MAX_INPUT_BYTES); its digest, text layer and camelot's grids all
+    come from those bytes (camelot reads a private snapshot of them), so a file replaced during the
+    run cannot be stored under one version's id with another's content.
+    Never raises for a bad report: a file that cannot be read, a ReportError or any unexpected
+    exception becomes a `failed` row. Only a failure to write the warehouse itself propagates (the
+    run is broken then). previous_partitions: where the run's snapshot of reports/ found this report
+    stored (see contracts.warehouse.write_report; None: looked up here).
     """
     from contracts import checks as checking
     from contracts import warehouse as store
     from extract.preflight import read_pdf_text
+    from extract.source import DEFAULT_MAX_INPUT_BYTES, UnreadInput, read_input, snapshot, unread_sha256
 
     path = Path(path)
     warehouse = Path(warehouse)
-    sha256 = sha256_of_file(path)
-    if not force:
-        skipped = unchanged_outcome(path, warehouse, pipeline_version, sha256=sha256)
+    if not force and (digest := input_digest(path, max_input_bytes)) is not None:
+        # the digest of this file version (cached from the run's listing): an unchanged report is not read again
+        skipped = unchanged_outcome(path, warehouse, pipeline_version, sha256=digest)
         if skipped is not None:
-            log.info("unchanged, skipped: %s (%s)", path.name, skipped.report_id)
+            log.info("unchanged, skipped: %s (%s)", printable(path.name), skipped.report_id)
             return skipped
-
     meta: dict = {}
     pages = 0
     tables: dict = {}
     narrative = None
     try:
-        pdf = read_pdf_text(path)
-        pages = pdf.page_count
-        from extract.report import extract_report
-        from transform.report import transform_report
+        data = read_input(path, max_input_bytes or DEFAULT_MAX_INPUT_BYTES)
+    except UnreadInput as problem:
+        data, sha256 = None, unread_sha256(path)
+        status, error, checks = "failed", str(problem), _empty_checks(sha256[:16])
+        previous_partitions = None  # an id of its path: look its old row up (a rerun replaces it)
+    else:
+        sha256 = hashlib.sha256(data).hexdigest()  # the id of the bytes parsed below, whatever the listing saw
+    if data is not None:
+        try:
+            with snapshot(data, path.name) as private_copy:
+                pdf = read_pdf_text(private_copy, data)
+                pages = pdf.page_count
+                from extract.report import extract_report
+                from transform.report import transform_report
 
-        frames = transform_report(extract_report(pdf))
-        meta = dict(frames.meta)
-        tables = frames.tables
-        narrative = frames.narrative
-        checks = checking.run_checks(
-            sha256[:16], frames.tables, frames.restorations, frames.declared_empty, meta["unit_factor_yuan"],
-            unreadable_cells=[asdict(problem) for problem in frames.problems],
-            report_type=meta["report_type"], scope=meta["scope"], table_unit_factors=meta["table_unit_factors"],
-            listed_tables=frames.listed, narrative=frames.narrative_claims,
-        )
-        status, error = checking.decide_status(checks)
-    except ReportError as problem:
-        status, error, tables, checks = "failed", str(problem), {}, _empty_checks(sha256[:16])
-    except Exception as problem:  # noqa: BLE001 - one broken report must not stop the run
-        log.error("unexpected error on %s:\n%s", path.name, traceback.format_exc())
-        status, tables, checks = "failed", {}, _empty_checks(sha256[:16])
-        error = f"{INTERNAL_ERROR_PREFIX}{type(problem).__name__}: {problem}"
+                frames = transform_report(extract_report(pdf))
+            meta = dict(frames.meta)
+            tables = frames.tables
+            narrative = frames.narrative
+            checks = checking.run_checks(
+                sha256[:16], frames.tables, frames.restorations, frames.declared_empty, meta["unit_factor_yuan"],
+                unreadable_cells=[asdict(problem) for problem in frames.problems],
+                report_type=meta["report_type"], scope=meta["scope"], table_unit_factors=meta["table_unit_factors"],
+                listed_tables=frames.listed, metadata_findings=meta.get("findings", ()),
+                narrative=frames.narrative_claims,
+            )
+            status, error = checking.decide_status(checks)
+        except ReportError as problem:
+            status, error, tables, checks = "failed", str(problem), {}, _empty_checks(sha256[:16])
+        except Exception as problem:  # noqa: BLE001 - one broken report must not stop the run
+            log.error("unexpected error on %s:\n%s", printable(path.name), printable(traceback.format_exc()))
+            status, tables, checks = "failed", {}, _empty_checks(sha256[:16])
+            error = f"{INTERNAL_ERROR_PREFIX}{type(problem).__name__}: {problem}"
 
-    row = _report_row(sha256, path.name, status=status, error=error, meta=meta, pages=pages,
+    row = _report_row(sha256, source_name(path), status=status, error=error, meta=meta, pages=pages,
                       pipeline_version=pipeline_version)
     try:
         store.write_report(warehouse, row, tables, checks, quarantined=(status == "quarantined"),
@@ -272,9 +315,9 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
     except Exception as problem:  # noqa: BLE001 - e.g. frames the schema rejects: record the report as failed
         if status == "failed":
             raise  # not even a failed row can be written: the warehouse itself is broken
-        log.error("could not store %s:\n%s", path.name, traceback.format_exc())
+        log.error("could not store %s:\n%s", printable(path.name), printable(traceback.format_exc()))
         error = f"{INTERNAL_ERROR_PREFIX}could not store the report: {type(problem).__name__}: {problem}"
-        row = {**row, "status": "failed", "error": error}
+        row = {**row, "status": "failed", "error": error, "department": UNKNOWN_DEPARTMENT, "year": UNKNOWN_YEAR}
         checks = _empty_checks(sha256[:16])
         store.write_report(warehouse, row, {}, checks, quarantined=False, previous_partitions=previous_partitions)
     outcome = _outcome_from_row(row, summarize_failed_checks(checks))
@@ -282,16 +325,28 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
     return outcome
 
 
+def source_name(path: Path) -> str:
+    """The file name as given, as text that can be stored (bytes no encoding decodes shown as U+FFFD)."""
+    return os.fsencode(Path(path).name).decode("utf-8", errors="replace")
+
+
+class BrokenReports(RuntimeError):
+    """Some reports could not be recorded at all (the warehouse could not be written); all others were."""
+
+
 def process_paths(paths: Iterable[str | Path], warehouse: Path, *, force: bool = False,
                   pipeline_version: str = PIPELINE_VERSION, on_outcome=None, workers: int | None = None,
-                  settled: dict[Path, ReportOutcome] | None = None) -> list[ReportOutcome]:
+                  settled: dict[Path, ReportOutcome] | None = None,
+                  max_input_bytes: int | None = None) -> list[ReportOutcome]:
     """All PDFs under paths, duplicates noted, without Prefect (the plain twin of the `ingest` flow).
 
     workers: run that many reports at once in the warm pool of flows.pool (None: one after
     another in this process). settled: outcomes already known for some paths (e.g. stored before
-    the Prefect API went away); those reports are not run again.
+    the Prefect API went away); those reports are not run again. Every report is tried: one that
+    cannot even be recorded (the warehouse refused its failed row) does not stop the others;
+    BrokenReports is raised at the end, after all others landed.
     """
-    unique, duplicates = group_duplicates(discover(paths))
+    unique, duplicates = group_duplicates(discover(paths), max_input_bytes)
     outcomes: dict[Path, ReportOutcome] = {}
     for path in unique:
         if settled and path in settled:
@@ -300,15 +355,23 @@ def process_paths(paths: Iterable[str | Path], warehouse: Path, *, force: bool =
                 on_outcome(outcomes[path])
     to_run = [path for path in unique if path not in outcomes]
     stored = stored_reports(warehouse)  # one walk of reports/ for the whole run
+    broken: list[str] = []
 
     def run_one(path: Path) -> ReportOutcome:
-        options = {"force": force, "pipeline_version": pipeline_version,
-                   "previous_partitions": previous_partitions(path, stored)}
-        if workers:
-            from flows import pool
+        options = {"force": force, "pipeline_version": pipeline_version, "max_input_bytes": max_input_bytes,
+                   "previous_partitions": previous_partitions(path, stored, max_input_bytes)}
+        try:
+            if workers:
+                from flows import pool
 
-            return pool.run(process_report, path.absolute(), Path(warehouse).absolute(), workers=workers, **options)
-        return process_report(path, warehouse, **options)
+                return pool.run(process_report, path.absolute(), Path(warehouse).absolute(), workers=workers,
+                                **options)
+            return process_report(path, warehouse, **options)
+        except Exception as problem:  # noqa: BLE001 - the report could not even be recorded as failed
+            log.error("could not record %s:\n%s", printable(path.name), printable(traceback.format_exc()))
+            broken.append(printable(f"{path.name}: {type(problem).__name__}: {problem}"))
+            return ReportOutcome(report_id="?", source_file=source_name(path), status="failed",
+                                 error=f"not recorded in the warehouse: {problem}")
 
     if workers:
         from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -329,6 +392,8 @@ def process_paths(paths: Iterable[str | Path], warehouse: Path, *, force: bool =
         log.info("%s", outcomes[duplicate].summary_line())
         if on_outcome:
             on_outcome(outcomes[duplicate])
+    if broken:
+        raise BrokenReports(f"{len(broken)} report(s) could not be recorded: " + "; ".join(broken))
     return [outcomes[path] for path in sorted(outcomes)]
 
 
@@ -344,7 +409,12 @@ def split_unchanged(paths: Iterable[Path], warehouse: Path, pipeline_version: st
     settled: dict[Path, ReportOutcome] = {}
     to_process: list[Path] = []
     for path in paths:
-        sha256 = sha256_of_file(path)
+        sha256 = input_digest(path)
+        if sha256 is None:  # cannot be read as it is: process_report records why
+            to_process.append(path)
+            if stop_at_first_change:
+                break
+            continue
         outcome = ledger_outcome(path, warehouse, pipeline_version, sha256)
         if outcome is None:
             if stored is None:
@@ -359,9 +429,13 @@ def split_unchanged(paths: Iterable[Path], warehouse: Path, pipeline_version: st
     return settled, to_process
 
 
-def previous_partitions(path: Path, stored: dict[str, Path]) -> list[str]:
-    """Where a stored_reports() snapshot has this PDF's report stored: [] or its one partition."""
-    reports_file = stored.get(sha256_of_file(path)[:16])
+def previous_partitions(path: Path, stored: dict[str, Path], max_input_bytes: int | None = None) -> list[str] | None:
+    """Where a stored_reports() snapshot has this PDF's report stored: [] or its one partition (None: a file
+    that cannot be hashed; process_report looks its row up)."""
+    sha256 = input_digest(path, max_input_bytes)
+    if sha256 is None:
+        return None
+    reports_file = stored.get(sha256[:16])
     return [partition_of(reports_file)] if reports_file is not None else []
 
 

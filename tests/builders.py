@@ -78,3 +78,34 @@ def read_dataset(warehouse: Path, dataset: str):
     frame["department"] = frame["department"].astype(str)
     frame["year"] = frame["year"].astype(int)
     return frame
+
+
+SEED_TEXT = Path(__file__).resolve().parents[1] / ".." / "shared" / "seed" / "武汉市硚口区司法局2024年度部门决算公开.txt"
+SEED_SHORT_NAME = "硚口区司法局"  # the cover's name; the tables' department lines print 武汉市硚口区司法局本级
+
+
+def seed_variant_pdf(out_path: Path, *, department: str | None = None, cover: str | None = None,
+                     transform=None) -> Path:
+    """The seed report rendered with its department renamed (cover and department lines), its cover title line
+    replaced (cover: the whole first non-blank line), or its text passed through transform(text); written to out_path."""
+    import importlib.util
+    import sys
+
+    renderer = Path(__file__).resolve().parents[1] / "data" / "samples" / "render_seed.py"
+    module = sys.modules.get("render_seed")
+    if module is None:
+        spec = importlib.util.spec_from_file_location("render_seed", renderer)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["render_seed"] = module
+        spec.loader.exec_module(module)
+    text = SEED_TEXT.read_text(encoding="utf-8")
+    if department is not None:
+        text = text.replace("武汉市" + SEED_SHORT_NAME, department).replace(SEED_SHORT_NAME, department)
+    if cover is not None:
+        lines = text.split("\n")
+        first = next(index for index, line in enumerate(lines) if line.strip())
+        text = "\n".join([*lines[:first], cover, *lines[first + 1:]])
+    if transform is not None:
+        text = transform(text)
+    module.render(text, out_path)
+    return out_path

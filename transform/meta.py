@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from contracts.names import PartitionValueError, clean_name, partition_folder, printable
 from extract.locate import match_title
 from transform import layout
 from transform.text import fold_width
@@ -19,11 +20,43 @@ class ReportMeta:
     report_type: str | None
     scope: str | None
     unit_printed: str | None
+    # (check id, passed, detail) of the metadata checks department_name and report_year (checks.toml)
+    findings: tuple[tuple[str, bool, str], ...] = ()
+
+
+# How much of a rejected name a finding shows.
+SHOWN_CHARS = 40
+
+
+def shown(name: str) -> str:
+    """A name read from a PDF as a finding shows it: cleaned, quoted, cut to SHOWN_CHARS."""
+    text = printable(name)
+    return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…")
+
+
+def name_problem(name: str) -> str | None:
+    """Why a (canonical) department name read from a PDF is not one, or None when it is (report_meta.toml
+    [department_name]; it must also fit a partition folder name)."""
+    spec = _spec()["department_name"]
+    if len(name) < spec["min_chars"]:
+        return f"{shown(name)} is not a department name ({len(name)} character(s), at least {spec['min_chars']})"
+    if len(name) > spec["max_chars"]:
+        return f"{shown(name)} is not a department name ({len(name)} characters, at most {spec['max_chars']})"
+    if not re.search(spec["must_match"], name):
+        return f"{shown(name)} is not a department name (no Chinese character)"
+    for pattern in spec["not_names"]:
+        if re.search(pattern, name):
+            return f"{shown(name)} is not a department name (it reads as a heading, label or contents line)"
+    try:
+        partition_folder("department", name)
+    except PartitionValueError as problem:
+        return f"{shown(name)} cannot be stored as a partition value: {problem}"
+    return None
 
 
 def canonical_department(name: str) -> str:
-    """Full-width folded, spaces removed, suffixes such as 本级 / （本级） dropped."""
-    text = re.sub(r"\s+", "", fold_width(name))
+    """Control and bidi characters dropped, full-width folded, spaces removed, suffixes such as 本级 / （本级） dropped."""
+    text = re.sub(r"\s+", "", fold_width(clean_name(name)))
     changed = True
     while changed:
         changed = False
@@ -82,7 +115,7 @@ def _bodies(texts: list[str]) -> list[str]:
             body = match.group("body").strip()
             if body and find_unit(match.group(0)) is None:
                 name = canonical_department(body.split()[0])
-                if _is_body(name):
+                if _is_body(name) and name_problem(name) is None:
                     names.append(name)
     return names
 
@@ -90,12 +123,56 @@ def _bodies(texts: list[str]) -> list[str]:
 def department_name(cover_name: str | None, table_page_texts: list[str]) -> str | None:
     """The cover's name, completed by the fuller name over the tables when that ends with it (硚口区司法局 → 武汉市硚口区司法局);
     without a cover, the name most table pages print on their department line."""
+    return department_and_finding(cover_name, table_page_texts)[0]
+
+
+def department_and_finding(cover_name: str | None, table_page_texts: list[str]) -> tuple[str | None, tuple]:
+    """department_name, and its department_name finding (check, passed, detail).
+
+    A cover name that is not a name (name_problem) is not used; the department lines over the
+    tables may still name the department. None (stored as _unknown) when nothing read is a name.
+    """
     cover = canonical_department(cover_name) if cover_name else None
+    rejected = name_problem(cover) if cover else None
+    if rejected:
+        cover = None
     bodies = Counter(_bodies(table_page_texts))
     if cover is None:
-        return bodies.most_common(1)[0][0] if bodies else None
-    fuller = [b for b in bodies if b != cover and b.endswith(cover)]
-    return max(fuller, key=lambda b: (bodies[b], len(b))) if fuller else cover
+        name = bodies.most_common(1)[0][0] if bodies else None
+    else:
+        fuller = [b for b in bodies if b != cover and b.endswith(cover)]
+        name = max(fuller, key=lambda b: (bodies[b], len(b))) if fuller else cover
+    if name is None:
+        detail = (f"the cover names {rejected}; no department line over the tables names one: stored as _unknown"
+                  if rejected else "no department name printed on the cover or over the tables: stored as _unknown")
+        return None, ("department_name", False, detail)
+    detail = (f"the cover names {rejected}; the department lines over the tables name {shown(name)}"
+              if rejected else f"department {shown(name)}")
+    return name, ("department_name", True, detail)
+
+
+def year_and_finding(cover_year: int | None, title_years: list[int]) -> tuple[int | None, tuple]:
+    """The fiscal year (None: stored as 0) and its report_year finding (check, passed, detail).
+
+    The cover's year is trusted when it lies in year_range and the table titles print it (or print no year);
+    otherwise the year most table titles print (in range), else None.
+    """
+    low, high = _spec()["year_range"]
+    titles = Counter(y for y in title_years if low <= y <= high)
+    title_year = titles.most_common(1)[0][0] if titles else None
+    fallback = f"the table titles' {title_year} is used" if title_year else "stored as year 0"
+    if cover_year is None:
+        if title_year is None:
+            return None, ("report_year", False, "no fiscal year printed on the cover or with the table titles: "
+                                                "stored as year 0")
+        return title_year, ("report_year", True, f"fiscal year {title_year} (table titles)")
+    if not low <= cover_year <= high:
+        return title_year, ("report_year", False,
+                            f"the cover's year {cover_year} is outside {low}–{high}: {fallback}")
+    if titles and cover_year not in titles:
+        return title_year, ("report_year", False, f"the cover says {cover_year}, the table titles say "
+                                                  f"{', '.join(map(str, sorted(titles)))}: {fallback}")
+    return cover_year, ("report_year", True, f"fiscal year {cover_year}")
 
 
 def _title_lines(table_texts: list[str]) -> list[str]:
@@ -109,9 +186,8 @@ def _kind_from_titles(titles: list[str]) -> str | None:
     return _spec()["report_type"][kinds.most_common(1)[0][0]] if kinds else None
 
 
-def _year_from_titles(titles: list[str]) -> int | None:
-    years = Counter(int(m.group("year")) for line in titles for m in re.finditer(_spec()["title_year"], line))
-    return years.most_common(1)[0][0] if years else None
+def _years_in_titles(titles: list[str]) -> list[int]:
+    return [int(m.group("year")) for line in titles for m in re.finditer(_spec()["title_year"], line)]
 
 
 def _scope_from_titles(titles: list[str]) -> str | None:
@@ -146,10 +222,13 @@ def report_meta(page_texts: tuple[str, ...], table_pages: list[int]) -> ReportMe
     units = Counter(u for u in (unit_of(t) for t in table_texts) if u)
     cover_name = _cover_body(page_texts) or (cover.group("dept") if cover else None)
     scope = spec["scope"][cover.group("scope")] if cover else None
+    department, department_finding = department_and_finding(cover_name, table_texts)
+    year, year_finding = year_and_finding(int(cover.group("year")) if cover else None, _years_in_titles(titles))
     return ReportMeta(
-        department=department_name(cover_name, table_texts),
-        year=int(cover.group("year")) if cover else _year_from_titles(titles),
+        department=department,
+        year=year,
         report_type=spec["report_type"][cover.group("kind")] if cover else _kind_from_titles(titles),
         scope=scope or _scope_from_titles(titles) or ("department" if titles else None),
         unit_printed=units.most_common(1)[0][0] if units else None,
+        findings=(department_finding, year_finding),
     )

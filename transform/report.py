@@ -22,7 +22,8 @@ DEFAULT_UNIT = "万元"
 @dataclass
 class ReportFrames:
     # department, year, report_type, scope, unit_printed, tables_found, unit_factor_yuan, pages, and
-    # table_unit_factors: canonical table -> 元 per unit printed over that table (tables may differ)
+    # table_unit_factors: canonical table -> 元 per unit printed over that table (tables may differ);
+    # findings: (check, passed, detail) of the metadata checks (department_name, report_year)
     meta: dict
     tables: dict[str, pd.DataFrame]
     restorations: list[dict] = field(default_factory=list)
@@ -102,6 +103,7 @@ def transform_report(raw: RawReport) -> ReportFrames:
             "unit_factor_yuan": unit_factor(unit_printed),
             "table_unit_factors": {name: unit_factor(unit) for name, unit in units.items()},
             "pages": pdf.page_count,
+            "findings": list(meta.findings),  # (check, passed, detail) of the metadata checks
         },
         tables=tables,
         restorations=restorations,

@@ -108,3 +108,54 @@ def test_digest_follows_the_file_when_it_changes(tmp_path):
     path.write_bytes(b"second version, longer")
     os.utime(path, ns=(1, 1))
     assert sha256_of_file(path) == hashlib.sha256(b"second version, longer").hexdigest()
+
+
+# ---------- issue 13: stale pdfium errors, junk after %%EOF, what an error may quote, reading once ----------
+
+
+def _zero_page_pdf() -> bytes:
+    """A well-formed PDF whose page tree holds no page."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def test_a_zero_page_pdf_after_an_encrypted_one_is_not_called_encrypted(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableReport, match="password"):
+        read_pdf_text(_write(tmp_path, "locked.pdf", text_pdf_bytes(UNRELATED_LINES, password="secret")))
+    with pytest.raises(UnreadableReport) as raised:
+        read_pdf_text(_write(tmp_path, "empty_pages.pdf", _zero_page_pdf()))
+    assert "encrypt" not in str(raised.value) and "password" not in str(raised.value)
+    assert "no pages" in str(raised.value)
+
+
+def test_junk_after_the_end_marker_does_not_make_a_readable_pdf_truncated(tmp_path: Path) -> None:
+    data = text_pdf_bytes(UNRELATED_LINES) + b"\x00junk" * 1000
+    pdf = read_pdf_text(_write(tmp_path, "junk_tail.pdf", data))
+    assert pdf.page_count == 1 and pdf.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_an_error_never_quotes_the_file_bytes(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableReport) as raised:
+        read_pdf_text(_write(tmp_path, "secret.pdf", b"root:x:0:0:root:/root:/bin/bash\n" * 10))
+    assert "not a PDF" in str(raised.value) and "root" not in str(raised.value)
+
+
+def test_read_pdf_text_uses_the_bytes_it_is_given(tmp_path: Path) -> None:
+    given = text_pdf_bytes(["first version of the budget report"])
+    path = _write(tmp_path, "x.pdf", text_pdf_bytes(["second version of the budget report"]))
+    pdf = read_pdf_text(path, given)
+    assert pdf.sha256 == hashlib.sha256(given).hexdigest() and "first version" in pdf.page_texts[0]
+
+
+def test_a_pdf_over_the_page_limit_fails_before_its_pages_are_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, "long.pdf", text_pdf_bytes(UNRELATED_LINES, pages=5))
+    with pytest.raises(UnreadableReport, match="has 5 pages, more than the 4"):
+        read_pdf_text(path, max_pages=4)
+    assert read_pdf_text(path, max_pages=5).page_count == 5

@@ -112,15 +112,36 @@ def test_bad_frame_is_refused_before_anything_is_written(tmp_path):
     assert _files(tmp_path) == []
 
 
+def _temp_folder_of_another_process(w: Path, token: str, hold_lock: bool):
+    """A temp folder as another process leaves it (contracts/scratch.py): its lock file held while it lives."""
+    import fcntl
+
+    (w / ".tmp" / token).mkdir(parents=True)
+    partial = w / ".tmp" / token / f"{RID}.table_cells.0123456789ab.tmp"
+    partial.write_bytes(b"partial garbage")
+    lock = open(w / ".tmp" / f"{token}.lock", "w")
+    if hold_lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # another open file: conflicts as another process's would
+        return partial, lock
+    lock.close()
+    return partial, None
+
+
 def test_temp_files_are_invisible_and_cleaned(tmp_path):
+    """Changed for issue 13: a write no longer deletes every .tmp/<report_id>.* (another live run's files among
+    them); it removes the temp folders of processes that are gone, and never a live one's."""
     _write(tmp_path)
-    leftover = tmp_path / ".tmp" / f"{RID}.table_cells.99999.tmp"
-    leftover.write_bytes(b"partial garbage")  # a run killed mid-write
+    leftover, _ = _temp_folder_of_another_process(tmp_path, "1-dead", hold_lock=False)  # a run killed mid-write
+    in_progress, lock = _temp_folder_of_another_process(tmp_path, "2-alive", hold_lock=True)  # a run writing now
     assert len(pd.read_parquet(tmp_path / "tables" / "expenditure")) == 2
     assert len(duckdb.sql(f"select * from read_parquet('{tmp_path}/tables/expenditure/**/*.parquet', hive_partitioning=true)").fetchall()) == 2
     assert pl.read_parquet(tmp_path / "tables" / "expenditure", hive_partitioning=True).height == 2
     _write(tmp_path)
-    assert not leftover.exists()
+    assert not leftover.exists() and not (tmp_path / ".tmp" / "1-dead.lock").exists()
+    assert in_progress.read_bytes() == b"partial garbage"
+    lock.close()  # that run ends
+    _write(tmp_path)
+    assert not in_progress.exists()
 
 
 def test_read_back_partitions_and_exact_decimals(tmp_path):
@@ -151,9 +172,13 @@ def test_find_by_sha_and_read_checks(tmp_path):
 
 
 def test_writes_leave_no_temp_file(tmp_path):
+    """(issue 13: besides the entry, only this process's lock file of its temp folder remains while it lives)"""
     _write(tmp_path)
     assert [str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")
-            if p.is_file() and not p.name.endswith(".parquet")] == [f".ledger/{RID}.json"]
+            if p.is_file() and not p.name.endswith(".parquet")] == [f".ledger/{RID}.json",
+                                                                     *[str(p.relative_to(tmp_path)) for p in
+                                                                       (tmp_path / ".tmp").glob(f"{os.getpid()}-*.lock")]]
+    assert [list(folder.iterdir()) for folder in (tmp_path / ".tmp").iterdir() if folder.is_dir()] == [[]]
     assert os.listdir(tmp_path)  # something was written
 
 
@@ -195,16 +220,20 @@ def test_ledger_entry_of_a_failed_report_names_the_unknown_partition(tmp_path):
 
 
 def test_a_rewrite_deletes_the_entry_before_it_touches_any_file(tmp_path, monkeypatch):
+    """(issue 13: a rewrite renames new files over the old ones instead of deleting them first; the first
+    Parquet file it touches is refused here)"""
+    import contracts.warehouse as store
+
     _write(tmp_path)
     before = _files(tmp_path)
-    real_unlink = Path.unlink
+    real_replace = os.replace
 
-    def parquet_files_stuck(path, missing_ok=False):
-        if path.suffix == ".parquet":
-            raise PermissionError(f"cannot delete {path.name}")
-        real_unlink(path, missing_ok=missing_ok)
+    def parquet_files_stuck(src, dst):
+        if str(dst).endswith(".parquet"):
+            raise PermissionError(f"cannot replace {Path(dst).name}")
+        real_replace(src, dst)
 
-    monkeypatch.setattr(Path, "unlink", parquet_files_stuck)
+    monkeypatch.setattr(store.os, "replace", parquet_files_stuck)
     with pytest.raises(PermissionError):
         _write(tmp_path, status="warnings")
     assert not (tmp_path / ".ledger" / f"{RID}.json").exists()
