@@ -1,4 +1,4 @@
-"""Structural checks on table frames: schema (all of a report's frames in one pandera call), code format, duplicates, signs; and table presence."""
+"""Structural checks on table frames: schema (pandera, per table), code format, duplicates, signs; and table presence."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
-import pandera.api.checks
 import pandera.errors
 
 from contracts import declarations as decl
 from contracts.check_rows import Cell, Findings
 from contracts.check_rows import unit_label_of as _unit
-from contracts.schemas import (
-    MEASURE_OF_TABLE_CHECK, TABLE_OF_FRAME_CHECK, pandera_schema, stack_signature, stack_table_frames, stacked_row,
-    stacked_tables_schema,
-)
+from contracts.money import AMOUNT_DTYPE
+from contracts.schemas import pandera_schema
 
 MAX_SCHEMA_ROWS = 20  # failure cases reported per table before summarising
 
@@ -45,24 +42,8 @@ class SchemaOutcome:
 
 
 def validate_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, SchemaOutcome]:
-    """pandera validation of every table frame of a report, in as few pandera calls as possible.
-
-    Frames of canonical tables with the declared columns in the usual dtypes are stacked and validated
-    in one call (one per set of dtypes), their failure cases mapped back to their table; any other
-    frame, or a stack whose failures cannot be tied to rows, is validated on its own. Either way each
-    table gets the rows validating it alone would give.
-    """
-    outcomes: dict[str, SchemaOutcome] = {}
-    stacks: dict[tuple, dict[str, pd.DataFrame]] = {}
-    for name, frame in tables.items():
-        signature = stack_signature(frame) if name in decl.tables() else None
-        if signature is None:
-            outcomes[name] = _validate_alone(name, frame)
-        else:
-            stacks.setdefault(signature, {})[name] = frame
-    for frames in stacks.values():
-        outcomes.update(_validate_stacked(frames))
-    return {name: outcomes[name] for name in tables}
+    """pandera validation of every table frame of a report, one frame at a time (lazy: every failure case)."""
+    return {name: _validate_alone(name, frame) for name, frame in tables.items()}
 
 
 def check_schema(findings: Findings, table: str, frame: pd.DataFrame, outcome: SchemaOutcome | None = None) -> bool:
@@ -85,38 +66,6 @@ def _validate_alone(table: str, frame: pd.DataFrame) -> SchemaOutcome:
     return _passed(table, frame)
 
 
-def _validate_stacked(frames: dict[str, pd.DataFrame]) -> dict[str, SchemaOutcome]:
-    try:
-        stacked_tables_schema().validate(stack_table_frames(frames), lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        by_table = _failures_by_table(exc.failure_cases, frames)
-    except Exception:  # noqa: BLE001 - whatever it is, each frame alone reports it as before
-        by_table = None
-    else:
-        return {name: _passed(name, frame) for name, frame in frames.items()}
-    if by_table is None:
-        return {name: _validate_alone(name, frame) for name, frame in frames.items()}
-    return {name: _failed(name, frame, by_table[name][:MAX_SCHEMA_ROWS], len(by_table[name])) if by_table[name]
-            else _passed(name, frame) for name, frame in frames.items()}
-
-
-def _failures_by_table(cases: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> dict[str, list[dict]] | None:
-    """The stacked failure cases per table, as validating each frame alone reports them (same order,
-    the per-table check names, the row's index label in its own frame); None when a failure is not
-    tied to a row (a check that raised, say)."""
-    if cases["index"].isna().any():
-        return None
-    by_table: dict[str, list[dict]] = {name: [] for name in frames}
-    for rec in cases.to_dict("records"):
-        table, position = stacked_row(rec["index"])
-        if rec["check"] in _STACKED_CHECKS:
-            column = pandera_schema("table_cells", table=table).columns[rec["column"]]
-            rec["check"] = _check_name(column.checks[rec["check_number"]])
-        rec["index"] = frames[table].index[position]
-        by_table[table].append(rec)
-    return by_table
-
-
 def _passed(table: str, frame: pd.DataFrame) -> SchemaOutcome:
     return SchemaOutcome(True, ((True, f"{table}: {len(frame)} cells match the table_cells schema"),))
 
@@ -127,16 +76,8 @@ def _failed(table: str, frame: pd.DataFrame, first_cases: list[dict], n_cases: i
     if n_cases > MAX_SCHEMA_ROWS:
         rows.append((False, f"{table}: {n_cases - MAX_SCHEMA_ROWS} more schema failures"))
     required = {c.name for c in decl.dataset("table_cells").file_columns}
-    amounts_ok = "amount_yuan" in frame and str(frame["amount_yuan"].dtype) == "decimal128(20, 2)[pyarrow]"
+    amounts_ok = "amount_yuan" in frame and frame["amount_yuan"].dtype == AMOUNT_DTYPE
     return SchemaOutcome(required <= set(frame.columns) and amounts_ok, tuple(rows))
-
-
-_STACKED_CHECKS = (TABLE_OF_FRAME_CHECK, MEASURE_OF_TABLE_CHECK)
-
-
-def _check_name(check: pandera.api.checks.Check) -> str:
-    """How pandera names a check in its failure cases."""
-    return check.error if check.error is not None else check.name if check.name is not None else str(check)
 
 
 def check_codes(findings: Findings, table: str, cells: list[Cell]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
@@ -80,85 +79,8 @@ def _columns(dataset: str, with_partitions: bool, extra_checks: dict[str, pa.Che
     return columns
 
 
-# ---------- all table frames of one report in one frame ----------
-
-# Rows of stacked table frames are labelled table ordinal (in declaration order) × stride + row position.
-TABLE_ROW_STRIDE = 1 << 32
-# The checks of stacked_tables_schema() standing for pandera_schema("table_cells", table=...)'s per-table ones.
-TABLE_OF_FRAME_CHECK = "table_of_frame"
-MEASURE_OF_TABLE_CHECK = "measure_of_table"
-
-
-# In-memory dtypes of the table_cells columns that pandera judges without looking at the values (object
-# columns: only each value's own str test): frames in these validate stacked exactly as they do alone.
-_STACKABLE_DTYPES = {
-    "string": (np.dtype(object), pd.StringDtype("pyarrow", na_value=np.nan)),
-    "int": (pd.Int64Dtype(), np.dtype("int64")),
-    "decimal": (pd.ArrowDtype(pyarrow.decimal128(20, 2)),),
-}
-
-
-def stack_signature(frame) -> tuple | None:
-    """The dtypes of a table frame in declared column order when it can be stacked (see stack_table_frames)
-    with frames of the same signature, else None (not a frame, no rows, other columns or dtypes)."""
-    columns = decl.dataset("table_cells").file_columns
-    if (not isinstance(frame, pd.DataFrame) or len(frame) == 0 or isinstance(frame.index, pd.MultiIndex)
-            or len(frame.columns) != len(columns) or set(frame.columns) != {c.name for c in columns}):
-        return None
-    dtypes = dict(zip(frame.columns, frame.dtypes))
-    signature = tuple(dtypes[c.name] for c in columns)
-    ok = all(dtype in _STACKABLE_DTYPES.get(c.type, ()) for c, dtype in zip(columns, signature))
-    return signature if ok else None
-
-
-def stack_table_frames(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Frames of canonical tables (same columns, same dtypes) as one frame for stacked_tables_schema()."""
-    ordinal = {name: i for i, name in enumerate(decl.table_names())}
-    stacked = pd.concat(list(frames.values()), ignore_index=True)
-    stacked.index = pd.Index(np.concatenate(
-        [ordinal[name] * TABLE_ROW_STRIDE + np.arange(len(frame), dtype=np.int64) for name, frame in frames.items()]))
-    return stacked
-
-
-def stacked_row(label: int) -> tuple[str, int]:
-    """(table, row position in that table's frame) of a row label of stack_table_frames()."""
-    ordinal, position = divmod(int(label), TABLE_ROW_STRIDE)
-    return decl.table_names()[ordinal], position
-
-
-@lru_cache(maxsize=None)
-def stacked_tables_schema() -> pa.DataFrameSchema:
-    """pandera schema of a report's table frames stacked by stack_table_frames(): in one call, what
-    pandera_schema("table_cells", table=name) checks on each frame. `table` must be the canonical name
-    of the frame the row came from and `measure` one of the measures declared for that table."""
-    names = np.array(decl.table_names(), dtype=object)
-    declared = [frozenset(decl.tables()[name].all_measures) for name in names]
-
-    def ordinals(values: pd.Series) -> np.ndarray:
-        return values.index.to_numpy() // TABLE_ROW_STRIDE
-
-    def table_of_frame(values: pd.Series) -> pd.Series:
-        return pd.Series(values.to_numpy() == names[ordinals(values)], index=values.index)
-
-    def measure_of_table(values: pd.Series) -> pd.Series:
-        return pd.Series([m in declared[i] for i, m in zip(ordinals(values), values)], index=values.index, dtype=bool)
-
-    extra = {"table": pa.Check(table_of_frame, name=TABLE_OF_FRAME_CHECK),
-             "measure": pa.Check(measure_of_table, name=MEASURE_OF_TABLE_CHECK)}
-    return pa.DataFrameSchema(_columns("table_cells", False, extra), strict=True, ordered=False,
-                              name="table_cells:stacked")
-
-
 def validate_table_frames(tables: Mapping[str, pd.DataFrame]) -> None:
-    """Raise what pandera_schema("table_cells", table=name).validate(frame) raises for the first bad frame;
-    in one pandera call when all frames can be stacked."""
-    signatures = {stack_signature(frame) if name in decl.tables() else None for name, frame in tables.items()}
-    if len(signatures) == 1 and None not in signatures:
-        try:
-            stacked_tables_schema().validate(stack_table_frames(tables))
-            return
-        except Exception:  # noqa: BLE001 - validating frame by frame below raises the first bad frame's own error
-            pass
+    """Raise what pandera_schema("table_cells", table=name).validate(frame) raises for the first bad frame."""
     for name, frame in tables.items():
         pandera_schema("table_cells", table=name).validate(frame)
 

@@ -9,7 +9,7 @@ import pytest
 from contracts.checks import run_checks
 from contracts.checks_structural import validate_tables
 from contracts.declarations import tables
-from contracts.schemas import stack_table_frames, stacked_row, validate_table_frames
+from contracts.schemas import validate_table_frames
 from tests.frames import long_frame
 
 R = "r000000000000001"
@@ -106,22 +106,15 @@ def test_unusable_frame_skips_the_other_checks(tables, usable_checks):
     assert list(checks[checks["table"] == "income"]["check"]) == usable_checks
 
 
-def test_failure_not_tied_to_a_row_is_reported_as_the_frame_alone_reports_it():
+def test_a_cell_that_is_no_string_fails_both_column_checks():
     income = _frame("income", [(None, "total", "total", "3")])
-    income.at[0, "measure"] = ["total"]  # unhashable: the stacked measure check raises
+    income.at[0, "measure"] = ["total"]  # unhashable: not a string, and no isin answer
     outcomes = validate_tables({"income": income, "three_public": THREE_PUBLIC_OK})
     assert outcomes["income"].rows == (
         (False, "income: column measure fails dtype('string[pyarrow]'): ['total'] (index 0)"),
         (False, f"income: column measure fails isin({INCOME_MEASURES}): ['total'] (index 0)"),
     )
     assert outcomes["three_public"].rows == ((True, "three_public: 1 cells match the table_cells schema"),)
-
-
-def test_stacked_rows_are_labelled_by_table_and_position():
-    stacked = stack_table_frames({"expenditure": _frame("expenditure", [(None, "204", "total", "2")], index=[7]),
-                                  "income": _frame("income", [(None, "total", "total", "3"), (None, "204", "total", "3")])})
-    assert list(stacked.index) == [2 * 2**32, 2**32, 2**32 + 1]
-    assert [stacked_row(label) for label in stacked.index] == [("expenditure", 0), ("income", 0), ("income", 1)]
 
 
 @pytest.mark.parametrize(
