@@ -10,7 +10,8 @@ import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
 from contracts import declarations as decl
-from contracts.money import AMOUNT_DTYPE, fen, yuan_from_fen
+from contracts import money
+from contracts.money import AMOUNT_DTYPE, fen, from_fen
 
 CHECK_COLUMNS = ["report_id", "report_type", "scope", "table", "check", "severity", "passed", "expected", "actual", "detail"]
 
@@ -131,7 +132,7 @@ class Findings:
 
     def in_unit(self, fen_amount: int, factor: int | None = None) -> str:
         """A 分 amount written in the printed unit (factor: 元 per unit; default the report's), e.g. 2171.27 (万元)."""
-        return str(Decimal(fen_amount) / ((factor or self.unit_factor_yuan) * 100))
+        return str(money.in_unit(fen_amount, factor or self.unit_factor_yuan))
 
     def add(self, check: str, table: str | None, passed: bool, detail: str,
             expected_fen: int | None = None, actual_fen: int | None = None) -> None:
@@ -146,8 +147,8 @@ class Findings:
                 "check": check,
                 "severity": decl.checks()[check].severity,
                 "passed": bool(passed),
-                "expected": None if expected_fen is None else yuan_from_fen(expected_fen),
-                "actual": None if actual_fen is None else yuan_from_fen(actual_fen),
+                "expected": None if expected_fen is None else from_fen(int(expected_fen)),
+                "actual": None if actual_fen is None else from_fen(int(actual_fen)),
                 "detail": detail,
             }
         )

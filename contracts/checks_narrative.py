@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from contracts import declarations as decl
 from contracts.check_rows import Cell, Findings
+from contracts.money import CENT, from_fen, to_fen
 
 _UNITS = {"万元": Decimal(10000), "元": Decimal(1)}
 _MAX_QUOTE = 80  # characters of a sentence quoted in a detail
@@ -78,7 +79,8 @@ def _in(amount_yuan: Decimal, unit: str) -> str:
 
 
 def _fen(amount_yuan: Decimal | None) -> int | None:
-    return None if amount_yuan is None else int((Decimal(amount_yuan) * 100).to_integral_value())
+    """A stated amount in 分 (a stated figure has at most 分: 0.01 元, or 0.0001 of a 万元 figure's own unit)."""
+    return None if amount_yuan is None else to_fen(Decimal(amount_yuan).quantize(CENT))
 
 
 def _parse_quantity(quantity: str | None) -> tuple[str, str | None, str, str] | None:
@@ -122,13 +124,13 @@ def _check_figure(findings: Findings, cells: Mapping[str, list[Cell]], figure: M
                      f"{head}; {cell.where()} is blank" + ("" if stated == 0 else f"; difference {_in(stated, unit)}"),
                      None, _fen(stated))
         return
-    printed = Decimal(value) / 100
+    printed = from_fen(int(value))
     diff = stated - printed
     tolerance = Decimal(figure["half_step_yuan"])
     within = abs(diff) <= tolerance
     findings.add("narrative_figure_matches_table", table, within,
                  f"{head}; table {cell.where()} prints {_in(printed, unit)}"
-                 + (f" (printed {_in(Decimal(cell.fen) / 100, unit)}, cut short)" if value != cell.fen else "")
+                 + (f" (printed {_in(from_fen(cell.fen), unit)}, cut short)" if value != cell.fen else "")
                  + f"; difference {_in(diff, unit)}"
                  f" {'within' if within else 'beyond'} the rounding of the stated figure ({_in(tolerance, unit)})",
                  value, _fen(stated))
@@ -143,7 +145,7 @@ def _check_empty_statement(findings: Findings, cells: Mapping[str, list[Cell]], 
                      f"{_quote(claim)}: says {table} holds nothing; it prints no figure"
                      + (f" in its {prefix}* columns" if prefix else ""))
         return
-    listed = "; ".join(f"{c.where()} {_in(Decimal(c.fen) / 100, '万元')}" for c in printed[:5])
+    listed = "; ".join(f"{c.where()} {_in(from_fen(c.fen), '万元')}" for c in printed[:5])
     findings.add("narrative_table_account", table, False,
                  f"{_quote(claim)}: says {table} holds nothing, but it prints {len(printed)} figure(s): {listed}",
                  None, printed[0].fen)

@@ -10,12 +10,13 @@ import pandera.pandas as pa
 import pyarrow
 
 from contracts import declarations as decl
+from contracts.money import AMOUNT_DTYPE, AMOUNT_TYPE
 
 _ARROW_TYPES = {
     "string": pyarrow.string(),
     "int": pyarrow.int64(),
     "bool": pyarrow.bool_(),
-    "decimal": pyarrow.decimal128(20, 2),
+    "decimal": AMOUNT_TYPE,
     "timestamp": pyarrow.timestamp("us", tz="UTC"),
     "list<string>": pyarrow.list_(pyarrow.string()),
 }
@@ -25,7 +26,7 @@ _PANDAS_DTYPES = {
     "string": (str, False),
     "int": ("Int64", True),
     "bool": ("boolean", True),
-    "decimal": (pd.ArrowDtype(pyarrow.decimal128(20, 2)), False),
+    "decimal": (AMOUNT_DTYPE, False),
     "timestamp": (pd.ArrowDtype(pyarrow.timestamp("us", tz="UTC")), False),
     "list<string>": (pd.ArrowDtype(pyarrow.list_(pyarrow.string())), False),
 }

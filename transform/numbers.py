@@ -1,4 +1,4 @@
-"""Printed figures → exact numbers: amounts as Decimal, 分 as int, Chinese numerals, percent bounds.
+"""Printed figures → exact numbers: amounts as Decimal, Chinese numerals, percent bounds (元/分: contracts.money).
 
 Rules for `parse_amount` (what a figure may look like, everything else raises ValueError):
 
@@ -83,29 +83,6 @@ def parse_amount(text: str | None) -> Decimal | None:
         raise _not_an_amount(text, "leading zero")
     fraction = match.group("frac")
     return Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
-
-
-def _require_finite_decimal(amount: Decimal, what: str) -> None:
-    if not isinstance(amount, Decimal):
-        raise TypeError(f"{what} takes a Decimal, not {type(amount).__name__}: {amount!r}")
-    if not amount.is_finite():
-        raise ValueError(f"{what}: not a finite amount: {amount!r}")
-
-
-def to_fen(amount_yuan: Decimal) -> int:
-    """An amount in 元 as integer 分, exactly; ValueError if it has a nonzero digit below 分 (1.234)."""
-    _require_finite_decimal(amount_yuan, "to_fen")
-    fen = amount_yuan.scaleb(2)
-    if fen != fen.to_integral_value():
-        raise ValueError(f"amount {amount_yuan} 元 is not a whole number of 分 (more than 2 decimals)")
-    return int(fen)
-
-
-def from_fen(fen: int) -> Decimal:
-    """Integer 分 back to 元 as a Decimal with 2 places: 123456 → Decimal("1234.56")."""
-    if isinstance(fen, bool) or not isinstance(fen, int):
-        raise TypeError(f"from_fen takes an int, not {type(fen).__name__}: {fen!r}")
-    return Decimal(fen).scaleb(-2)
 
 
 # ---------- Chinese numerals ----------

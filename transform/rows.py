@@ -9,7 +9,8 @@ from contracts.declarations import row_shapes
 from extract.model import Cell, RawTable
 from transform import layout
 from transform.columns import Column, classify_columns, column_groups, header_row_count
-from transform.numbers import from_fen, parse_amount, to_fen
+from contracts.money import from_fen, to_fen
+from transform.numbers import parse_amount
 from transform.text import clean_label, split_ordinal
 
 FUNCTIONAL_LEVELS = {3: "class", 5: "section", 7: "item"}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from decimal import Decimal, Inexact, localcontext
+from decimal import Decimal
 from pathlib import Path
 
+from contracts.money import scaled
 from transform.text import fold_width
 
 _VOCAB = tomllib.loads((Path(__file__).parent / "vocab" / "units.toml").read_text(encoding="utf-8"))
@@ -46,11 +47,7 @@ def to_yuan(amount: Decimal, unit: str) -> Decimal:
         raise TypeError(f"to_yuan takes a Decimal, not {type(amount).__name__}: {amount!r}")
     if not amount.is_finite():
         raise ValueError(f"to_yuan: not a finite amount: {amount!r}")
-    factor = unit_factor(unit)
-    with localcontext() as context:
-        context.prec = max(28, len(amount.as_tuple().digits) + 12)
-        context.traps[Inexact] = True
-        return amount * factor
+    return scaled(amount, unit_factor(unit))
 
 
 _LABELS: list[str] = sorted(_VOCAB["unit_line"]["labels"], key=len, reverse=True)

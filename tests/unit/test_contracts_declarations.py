@@ -9,7 +9,7 @@ import pytest
 
 from contracts import declarations as decl
 from tests.frames import long_frame
-from contracts.money import AMOUNT_DTYPE, amounts, fen, yuan_from_fen
+from contracts.money import AMOUNT_DTYPE, amounts, fen, from_fen, in_unit, scaled
 from contracts.schemas import arrow_schema, column_docs_markdown, pandera_schema
 
 DATASETS = ["reports", "checks", "table_cells"]
@@ -172,5 +172,31 @@ def test_fen_is_exact(values, expected):
 
 
 @pytest.mark.parametrize("fen_amount, expected", [(2171270000, Decimal("21712700.00")), (1, Decimal("0.01")), (-550, Decimal("-5.50"))])
-def test_yuan_from_fen(fen_amount, expected):
-    assert yuan_from_fen(fen_amount) == expected
+def test_from_fen_of_a_sum(fen_amount, expected):
+    assert from_fen(fen_amount) == expected and str(from_fen(fen_amount)) == str(expected)
+
+
+@pytest.mark.parametrize(
+    "fen_amount, factor_yuan, expected",
+    [
+        pytest.param(3469730000, 10000, "3469.73", id="wanyuan-two-places"),
+        pytest.param(2171200000, 10000, "2171.2", id="wanyuan-cut-short-stays-short"),
+        pytest.param(1435, 1, "14.35", id="yuan"),
+        pytest.param(0, 10000, "0", id="zero"),
+        pytest.param(-100, 10000, "-0.0001", id="negative-one-yuan-in-wanyuan"),
+    ],
+)
+def test_in_unit_writes_fen_in_a_printed_unit(fen_amount, factor_yuan, expected):
+    assert str(in_unit(fen_amount, factor_yuan)) == expected
+
+
+@pytest.mark.parametrize(
+    "amount, factor_yuan, expected",
+    [
+        pytest.param(Decimal("3469.73"), 10000, Decimal("34697300.00"), id="wanyuan"),
+        pytest.param(Decimal("0.0001"), 10000, Decimal("1.0000"), id="smallest-wanyuan"),
+        pytest.param(Decimal("12345678901234567.89"), 100000000, Decimal("1234567890123456789000000.00"), id="no-rounding-at-any-size"),
+    ],
+)
+def test_scaled_is_exact(amount, factor_yuan, expected):
+    assert scaled(amount, factor_yuan) == expected

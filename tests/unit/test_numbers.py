@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transform.numbers import Bound, from_fen, parse_amount, parse_bound, parse_cn_int, to_fen
+from contracts.money import from_fen, to_fen
+from transform.numbers import Bound, parse_amount, parse_bound, parse_cn_int
 
 # ---------- parse_amount: hand-written cases ----------
 
