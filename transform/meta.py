@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from contracts.names import PartitionValueError, clean_name, partition_folder, printable
 from extract.locate import match_title
 from transform import layout
-from transform.text import fold_width
+from transform.text import compact, fold_width
 from transform.units import find_unit
 
 
@@ -56,7 +56,7 @@ def name_problem(name: str) -> str | None:
 
 def canonical_department(name: str) -> str:
     """Control and bidi characters dropped, full-width folded, spaces removed, suffixes such as 本级 / （本级） dropped."""
-    text = re.sub(r"\s+", "", fold_width(clean_name(name)))
+    text = compact(clean_name(name))
     changed = True
     while changed:
         changed = False
@@ -177,7 +177,7 @@ def year_and_finding(cover_year: int | None, title_years: list[int]) -> tuple[in
 
 def _title_lines(table_texts: list[str]) -> list[str]:
     """The (squeezed) lines of the table pages that title a standard table."""
-    return [re.sub(r"\s+", "", fold_width(line)) for text in table_texts for line in text.splitlines()
+    return [compact(line) for text in table_texts for line in text.splitlines()
             if match_title(line) is not None]
 
 

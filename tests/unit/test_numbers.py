@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts.money import from_fen, to_fen
-from transform.numbers import Bound, parse_amount, parse_bound, parse_cn_int
+from transform.numbers import Bound, parse_amount, parse_bound
+from transform.text import parse_cn_int
 
 # ---------- parse_amount: hand-written cases ----------
 
