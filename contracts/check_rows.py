@@ -17,7 +17,7 @@ CHECK_COLUMNS = ["report_id", "report_type", "scope", "table", "check", "severit
 
 
 @dataclass(frozen=True)
-class Cell:
+class Figure:
     """One amount cell of a table frame, with its amount in exact integer 分 (None = blank)."""
 
     table: str
@@ -45,7 +45,7 @@ def _opt(value):
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
-def cells_of(table: str, frame: pd.DataFrame) -> list[Cell]:
+def cells_of(table: str, frame: pd.DataFrame) -> list[Figure]:
     """The cells of a contract table frame; amounts converted to 分 exactly (raises if not decimal)."""
     if not len(frame):
         return []
@@ -56,7 +56,7 @@ def cells_of(table: str, frame: pd.DataFrame) -> list[Cell]:
     for pg, rn, sd, cd, lv, it, ik, ms, f in zip(page, row_no, side, code, level, item, item_key, measure, fen_values):
         pg, rn = _opt(pg), _opt(rn)
         out.append(
-            Cell(table, int(pg) if pg is not None else None, int(rn) if rn is not None else None,
+            Figure(table, int(pg) if pg is not None else None, int(rn) if rn is not None else None,
                  _opt(sd), _opt(cd), _opt(lv), _opt(it), _opt(ik), ms, None if f is None or pd.isna(f) else int(f))
         )
     return out
@@ -95,7 +95,7 @@ class Findings:
     # that is not 0.01 of the printed unit (a budget printed in whole 元: 100 分); see set_precision
     table_steps_fen: dict[str, int] = field(default_factory=dict)
 
-    def set_precision(self, table: str, cells: list[Cell]) -> None:
+    def set_precision(self, table: str, cells: list[Figure]) -> None:
         """Record that a table in 元 prints whole 元 when every figure it prints is one (its rounding step is then
         1 元, not 0.01: the tail differences of figures rounded to the 元 reach 1 元 per term). Tables in 万元
         print two decimals (0.01 万元 = 100 元 already covers a figure rounded to the 元)."""
@@ -112,7 +112,7 @@ class Findings:
     # figures diagnosed as cut short in print -> the sum of their parts; later sums use these
     corrected_fen: dict[tuple, int] = field(default_factory=dict)
 
-    def value(self, cell: Cell | None) -> int | None:
+    def value(self, cell: Figure | None) -> int | None:
         """The cell's 分 amount, or the full figure when the printed one was found cut short."""
         if cell is None:
             return None
@@ -153,7 +153,7 @@ class Findings:
             }
         )
 
-    def compare(self, check: str, target: Cell | None, terms: list[tuple[int, Cell | None]],
+    def compare(self, check: str, target: Figure | None, terms: list[tuple[int, Figure | None]],
                 *, what: str, table: str | None = None, where: str | None = None) -> None:
         """Printed figure `target` against Σ sign × term, with the declared rounding tolerance.
 
@@ -213,7 +213,7 @@ def unit_label_of(factor: int) -> str:
     return {10000: "万元", 1: "元"}.get(factor, f"×{factor}元")
 
 
-def _cell_id(cell: Cell) -> tuple:
+def _cell_id(cell: Figure) -> tuple:
     return (cell.table, cell.side, cell.row_no, cell.key, cell.measure)
 
 

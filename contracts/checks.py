@@ -10,7 +10,7 @@ from contracts import checks_accounting as accounting
 from contracts import checks_narrative as narrative_checks
 from contracts import checks_structural as structural
 from contracts import declarations as decl
-from contracts.check_rows import Cell, Findings, cells_of
+from contracts.check_rows import Figure, Findings, cells_of
 
 __all__ = ["run_checks", "decide_status", "CHECK_IDS"]
 
@@ -55,7 +55,7 @@ def run_checks(
         findings.add(check, None, passed, detail)
     structural.check_presence(findings, dict(tables), frozenset(declared_empty), frozenset(listed_tables),
                                report_type)
-    cells: dict[str, list[Cell]] = {}
+    cells: dict[str, list[Figure]] = {}
     schema = structural.validate_tables(tables)
     for name, frame in tables.items():
         if not structural.check_schema(findings, name, frame, schema[name]):

@@ -7,9 +7,9 @@ from functools import cache
 from pathlib import Path
 
 from contracts import declarations as decl
-from contracts.check_rows import Cell, Findings
+from contracts.check_rows import Figure, Findings
 
-Tables = dict[str, list[Cell]]  # canonical table name -> its cells
+Tables = dict[str, list[Figure]]  # canonical table name -> its cells
 
 
 @cache
@@ -18,14 +18,14 @@ def _layout() -> dict:
         return tomllib.load(f)
 
 
-def _rows(cells: list[Cell]) -> dict[int | None, dict[str, Cell]]:
-    rows: dict[int | None, dict[str, Cell]] = {}
+def _rows(cells: list[Figure]) -> dict[int | None, dict[str, Figure]]:
+    rows: dict[int | None, dict[str, Figure]] = {}
     for c in cells:
         rows.setdefault(c.row_no, {})[c.measure] = c
     return rows
 
 
-def _find(cells: list[Cell], key: str, measure: str, side: str | None = None) -> Cell | None:
+def _find(cells: list[Figure], key: str, measure: str, side: str | None = None) -> Figure | None:
     for c in cells:
         if c.key == key and c.measure == measure and (side is None or c.side == side):
             return c
@@ -61,11 +61,11 @@ class _Children:
     hierarchy check is linear in the rows instead of comparing every row with every other.
     """
 
-    def __init__(self, candidates: list[Cell]) -> None:
+    def __init__(self, candidates: list[Figure]) -> None:
         self._candidates = [c for c in candidates if c.code is not None]
-        self._by_length: dict[int, dict[tuple[str, str], list[Cell]]] = {}
+        self._by_length: dict[int, dict[tuple[str, str], list[Figure]]] = {}
 
-    def of(self, parent: Cell) -> list[Cell]:
+    def of(self, parent: Figure) -> list[Figure]:
         if parent.code is None:
             return []
         length = len(parent.code)
@@ -78,8 +78,8 @@ class _Children:
         return index.get((parent.code, parent.measure), [])
 
 
-def _by_measure(cells) -> dict[str, list[Cell]]:
-    out: dict[str, list[Cell]] = {}
+def _by_measure(cells) -> dict[str, list[Figure]]:
+    out: dict[str, list[Figure]] = {}
     for c in cells:
         out.setdefault(c.measure, []).append(c)
     return out
@@ -130,11 +130,11 @@ def check_basic_expenditure(f: Findings, tables: Tables) -> None:
         f.compare("personnel_public_totals", target, [(1, c) for c in parts], what="Σ classes " + "+".join(class_codes))
 
 
-def _printed(side_cells: list[Cell], key: str) -> bool:
+def _printed(side_cells: list[Figure], key: str) -> bool:
     return any(c.key == key for c in side_cells)
 
 
-def _expand(side_cells: list[Cell], key: str, measure: str) -> list[Cell | None]:
+def _expand(side_cells: list[Figure], key: str, measure: str) -> list[Figure | None]:
     """The cells standing for `key` on one summary side: its own cell where the row is printed, else the
     first alternative of its parts ([summary_parts]) of which some row is printed; [None] when neither."""
     if key == "@classes":
@@ -176,13 +176,13 @@ def _measures(spec: dict) -> tuple[str, ...]:
     return tuple(spec["measures"]) if "measures" in spec else (spec["measure"],)
 
 
-def _pick(tables: Tables, spec: dict) -> list[Cell]:
+def _pick(tables: Tables, spec: dict) -> list[Figure]:
     cells = tables.get(spec["table"]) or []
     measures = _measures(spec)
     return [c for c in cells if c.measure in measures and (spec.get("side") is None or c.side == spec["side"])]
 
 
-def _keyed(tables: Tables, spec: dict, stand_ins: bool = True) -> list[Cell | None]:
+def _keyed(tables: Tables, spec: dict, stand_ins: bool = True) -> list[Figure | None]:
     """The cells of spec's keys (in spec's measure); with stand_ins, on a summary side a key left out stands for its parts."""
     cells = tables.get(spec["table"]) or []
     if stand_ins and spec.get("side") is not None:
@@ -231,8 +231,8 @@ def check_cross(f: Findings, tables: Tables) -> None:
         if {c.measure for c in left_cells} != set(_measures(left_spec)) or \
                 {c.measure for c in right_cells} != set(_measures(right_spec)):
             continue  # a column the rule compares is not printed (e.g. no 人员经费 column in a 决算's summary)
-        left: dict[str, list[Cell]] = {}
-        right: dict[str, list[Cell]] = {}
+        left: dict[str, list[Figure]] = {}
+        right: dict[str, list[Figure]] = {}
         for cells, by_code in ((left_cells, left), (right_cells, right)):
             for c in cells:
                 if c.level == "class":
@@ -248,10 +248,10 @@ def check_cross(f: Findings, tables: Tables) -> None:
                       what=f"{right_spec['table']} class {code} [{measures}]", table=left_spec["table"], where=where)
 
 
-def _sum_cell(f: Findings, first: Cell | None, cells: list[Cell]) -> Cell | None:
+def _sum_cell(f: Findings, first: Figure | None, cells: list[Figure]) -> Figure | None:
     """One cell standing for the sum of several printed cells (None when there are none)."""
     if first is None:
         return None
     present = [f.value(c) for c in cells if f.value(c) is not None]
-    return Cell(first.table, first.page, first.row_no, first.side, first.code, first.level, first.item,
+    return Figure(first.table, first.page, first.row_no, first.side, first.code, first.level, first.item,
                 first.item_key, first.measure, sum(present) if present else None)

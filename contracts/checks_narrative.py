@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from contracts import declarations as decl
-from contracts.check_rows import Cell, Findings
+from contracts.check_rows import Figure, Findings
 from contracts.money import CENT, from_fen, to_fen
 
 _UNITS = {"万元": Decimal(10000), "元": Decimal(1)}
 _MAX_QUOTE = 80  # characters of a sentence quoted in a detail
 
 
-def check_narrative(findings: Findings, cells: Mapping[str, list[Cell]], narrative: Mapping | None) -> None:
+def check_narrative(findings: Findings, cells: Mapping[str, list[Figure]], narrative: Mapping | None) -> None:
     """Add every narrative check row of one report (nothing when the report has no narrative)."""
     if not narrative:
         return
@@ -95,7 +95,7 @@ def _parse_quantity(quantity: str | None) -> tuple[str, str | None, str, str] | 
     return (parts[0], None, parts[1], parts[2]) if len(parts) == 3 else None
 
 
-def _find_cell(table_cells: list[Cell], side: str | None, key: str, measure: str) -> Cell | None:
+def _find_cell(table_cells: list[Figure], side: str | None, key: str, measure: str) -> Figure | None:
     for cell in table_cells:
         if cell.measure == measure and cell.key == key and (side is None or cell.side == side):
             return cell
@@ -105,7 +105,7 @@ def _find_cell(table_cells: list[Cell], side: str | None, key: str, measure: str
 # ---------- stated figures against table cells ----------
 
 
-def _check_figure(findings: Findings, cells: Mapping[str, list[Cell]], figure: Mapping) -> None:
+def _check_figure(findings: Findings, cells: Mapping[str, list[Figure]], figure: Mapping) -> None:
     target = _parse_quantity(figure.get("quantity"))
     if target is None or figure.get("amount_yuan") is None:
         return
@@ -136,7 +136,7 @@ def _check_figure(findings: Findings, cells: Mapping[str, list[Cell]], figure: M
                  value, _fen(stated))
 
 
-def _check_empty_statement(findings: Findings, cells: Mapping[str, list[Cell]], claim: Mapping) -> None:
+def _check_empty_statement(findings: Findings, cells: Mapping[str, list[Figure]], claim: Mapping) -> None:
     table = claim["table"]
     prefix = claim.get("measures_prefix") or ""
     printed = [c for c in cells.get(table, []) if c.measure.startswith(prefix) and c.fen]

@@ -9,7 +9,7 @@ import pandas as pd
 import pandera.errors
 
 from contracts import declarations as decl
-from contracts.check_rows import Cell, Findings
+from contracts.check_rows import Figure, Findings
 from contracts.check_rows import unit_label_of as _unit
 from contracts.money import AMOUNT_DTYPE
 from contracts.schemas import pandera_schema
@@ -80,7 +80,7 @@ def _failed(table: str, frame: pd.DataFrame, first_cases: list[dict], n_cases: i
     return SchemaOutcome(required <= set(frame.columns) and amounts_ok, tuple(rows))
 
 
-def check_codes(findings: Findings, table: str, cells: list[Cell]) -> None:
+def check_codes(findings: Findings, table: str, cells: list[Figure]) -> None:
     digits = decl.subject_code_digits()
     bad_rows: dict[int | None, str] = {}
     for c in cells:
@@ -99,8 +99,8 @@ def check_codes(findings: Findings, table: str, cells: list[Cell]) -> None:
         findings.add("subject_code_format", table, True, f"{table}: every subject code has the digits of its level")
 
 
-def check_duplicates(findings: Findings, table: str, cells: list[Cell]) -> None:
-    seen: dict[tuple, Cell] = {}
+def check_duplicates(findings: Findings, table: str, cells: list[Figure]) -> None:
+    seen: dict[tuple, Figure] = {}
     dup = False
     for c in cells:
         if c.key is None:
@@ -116,7 +116,7 @@ def check_duplicates(findings: Findings, table: str, cells: list[Cell]) -> None:
         findings.add("no_duplicate_cells", table, True, f"{table}: no duplicate (side, key, measure) cells")
 
 
-def check_signs(findings: Findings, table: str, cells: list[Cell]) -> None:
+def check_signs(findings: Findings, table: str, cells: list[Figure]) -> None:
     measures_ok, keys_ok = decl.negatives_allowed()
     negative = [c for c in cells if c.fen is not None and c.fen < 0
                 and c.measure not in measures_ok and c.item_key not in keys_ok]

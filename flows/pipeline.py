@@ -285,7 +285,7 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
                 pdf = read_pdf_text(private_copy, data)
                 pages = pdf.page_count
                 from extract.report import extract_report
-                from transform.report import transform_report
+                from transform.report_frames import transform_report
 
                 frames = transform_report(extract_report(pdf))
             meta = dict(frames.meta)

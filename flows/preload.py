@@ -14,7 +14,7 @@ from contracts import warehouse  # noqa: F401 - pyarrow.parquet
 from extract.locate import title_aliases
 from flows import pipeline  # noqa: F401
 from transform import layout
-from transform.report import to_frame
+from transform.report_frames import to_frame
 
 WARM_UP_REPORT_ID = "0" * 16
 

@@ -14,7 +14,7 @@ from extract.locate import match_title
 from extract.preflight import read_pdf_text
 from extract.report import extract_report
 from tests.goldfiles import gold_files, read_gold
-from transform.report import ReportFrames, transform_report
+from transform.report_frames import ReportFrames, transform_report
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from extract.preflight import read_pdf_text
 from extract.report import extract_report
-from transform.report import transform_report
+from transform.report_frames import transform_report
 
 
 def unruled_report_pdf(path) -> None:

@@ -15,7 +15,7 @@ from contracts.declarations import dataset
 from extract.errors import NotABudgetReport
 from extract.preflight import read_pdf_text
 from extract.report import extract_report
-from transform.report import ReportFrames, transform_report
+from transform.report_frames import ReportFrames, transform_report
 
 REPO = Path(__file__).resolve().parents[2]
 V2 = REPO.parent / "shared" / "corpus" / "v2"

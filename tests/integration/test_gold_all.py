@@ -12,7 +12,7 @@ import pytest
 from extract.preflight import read_pdf_text
 from extract.report import extract_report
 from tests.goldfiles import GOLD_DIR, all_gold_files, read_gold_with_units
-from transform.report import ReportFrames, transform_report
+from transform.report_frames import ReportFrames, transform_report
 from transform.units import unit_factor
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from contracts.checks import run_checks
 from extract.locate import match_title
 from extract.model import Cell, RawTable
 from tests.frames import long_frame
-from transform.report import to_frame
+from transform.report_frames import to_frame
 from transform.rows import table_records
 
 R = "b000000000000001"

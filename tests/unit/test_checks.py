@@ -218,13 +218,13 @@ def test_no_unreadable_cells_gives_one_passed_row():
 def test_cells_of_reads_each_row_as_a_record():
     import numpy as np
 
-    from contracts.check_rows import Cell, cells_of
+    from contracts.check_rows import Figure, cells_of
 
     frame = long_frame(R, "income", [(None, "204", "total", "1.5"), (None, "total", "other", None)]).drop(columns=["side"])
     frame["item"] = pd.Series([np.int64(7), "合计"], dtype=object)
     cells = cells_of("income", frame)
-    assert cells == [Cell("income", 1, 1, None, "204", "class", 7, None, "total", 1500000),
-                     Cell("income", 1, 2, None, None, None, "合计", "total", "other", None)]
+    assert cells == [Figure("income", 1, 1, None, "204", "class", 7, None, "total", 1500000),
+                     Figure("income", 1, 2, None, None, None, "合计", "total", "other", None)]
     assert [type(c.item) for c in cells] == [int, str]  # numpy scalars come back as Python ones
 
 

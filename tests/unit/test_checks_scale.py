@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from contracts import checks_accounting as accounting
-from contracts.check_rows import Cell, Findings
+from contracts.check_rows import Figure, Findings
 
 
-class CountedCell(Cell):
-    """A Cell that counts how often any cell's subject code is read."""
+class CountedCell(Figure):
+    """A Figure that counts how often any cell's subject code is read."""
 
     reads = 0
 
@@ -20,7 +20,7 @@ class CountedCell(Cell):
         return super().__getattribute__(name)
 
 
-def _table(classes: int, sections_per_class: int, items_per_section: int) -> list[Cell]:
+def _table(classes: int, sections_per_class: int, items_per_section: int) -> list[Figure]:
     """A consistent expenditure table: every item 1.00 元 (100 分), sections, classes and 合计 their sums."""
     cells, row = [], 0
 

@@ -9,7 +9,7 @@ import pytest
 from contracts.check_rows import Findings, cells_of
 from contracts.checks_narrative import check_narrative
 from transform.narrative import narrative_payload, narrative_records, read_narrative
-from transform.report import to_frame
+from transform.report_frames import to_frame
 from transform.sentences import Sentence, is_heading, layout, read_prose, section_of, split_sentences
 
 P = layout()

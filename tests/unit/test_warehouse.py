@@ -321,7 +321,7 @@ def test_a_write_killed_midway_is_cleaned_up_by_the_next_one_in_another_partitio
 
 
 def _narrative_frame(amount: str):
-    from transform.report import to_frame
+    from transform.report_frames import to_frame
 
     return to_frame(RID, [{"figure_no": 1, "page": 21, "section": "收入支出决算总体情况说明",
                            "sentence": f"某局2024年度收入支出总计{amount}万元。",
@@ -347,7 +347,7 @@ def test_narrative_is_written_beside_the_tables_and_replaced_on_rerun(tmp_path, 
 
 
 def test_an_empty_narrative_still_gets_its_file(tmp_path):
-    from transform.report import to_frame
+    from transform.report_frames import to_frame
 
     tables = _tables()
     write_report(tmp_path, _row(), tables, run_checks(RID, tables), False,

@@ -1,6 +1,6 @@
 """The warehouse writer is total: whatever table frames the pipeline can build, storing them never raises.
 
-Frames are built as the pipeline builds them (transform.report.to_frame over long records, checks from
+Frames are built as the pipeline builds them (transform.report_frames.to_frame over long records, checks from
 run_checks); values range over what a PDF can put there: any text (CJK, control characters, empty),
 blanks, codes, figures up to the declared decimal precision, measures declared or not, rows of no
 table at all. The write must succeed and read back exactly; a report whose checks failed is stored
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from contracts import declarations as decl
 from contracts.checks import decide_status, run_checks
 from contracts.warehouse import write_report
-from transform.report import to_frame
+from transform.report_frames import to_frame
 
 SHA = "cd" * 32
 RID = SHA[:16]
