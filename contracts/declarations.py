@@ -131,17 +131,8 @@ def tables() -> dict[str, TableDecl]:
 
 
 
-def table_names() -> tuple[str, ...]:
-    """The nine canonical table names in template order."""
-    return tuple(tables())
-
-
 def item_keys() -> dict[str, tuple[str, ...]]:
     return {group: tuple(keys) for group, keys in _tables_raw()["item_keys"].items()}
-
-
-def all_item_keys() -> frozenset[str]:
-    return frozenset(k for keys in item_keys().values() for k in keys)
 
 
 def basic_expenditure_classes() -> dict[str, tuple[str, ...]]:

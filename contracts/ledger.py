@@ -172,12 +172,6 @@ def _is_partition(partition) -> bool:
     return isinstance(partition, str) and partition.count("/") == 1 and ".." not in partition.split("/")
 
 
-def pending_partition(warehouse: Path, report_id: str) -> str | None:
-    """The partition an unfinished write of report_id was writing to, or None."""
-    partition = _pending_marker(warehouse, report_id).get("partition")
-    return partition if _is_partition(partition) else None
-
-
 def pending_partitions(warehouse: Path, report_id: str) -> set[str]:
     """Every partition an unfinished write of report_id may have left files in: the one it wrote to, and
     those whose old files it had not removed yet."""

@@ -32,10 +32,6 @@ _PANDAS_DTYPES = {
 }
 
 
-def arrow_type(type_name: str) -> pyarrow.DataType:
-    return _ARROW_TYPES[type_name]
-
-
 def arrow_schema(dataset: str, *, with_partitions: bool = False) -> pyarrow.Schema:
     """The Parquet file schema of a dataset (partition columns only with with_partitions=True)."""
     d = decl.dataset(dataset)

@@ -115,19 +115,19 @@ def test_reading_the_ledger_imports_neither_pandas_nor_pyarrow(tmp_path: Path) -
         pytest.param(["department=某局/year=2024"], None, id="not-an-object"),
     ],
 )
-def test_pending_partition_reads_only_a_well_formed_marker(tmp_path: Path, marker, expected) -> None:
+def test_pending_partitions_read_only_a_well_formed_marker(tmp_path: Path, marker, expected) -> None:
     path = ledger.pending_path(tmp_path, RID)
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(marker, ensure_ascii=False), encoding="utf-8")
-    assert ledger.pending_partition(tmp_path, RID) == expected
+    assert ledger.pending_partitions(tmp_path, RID) == ({expected} if expected else set())
 
 
 def test_a_pending_marker_is_written_read_and_cleared(tmp_path: Path) -> None:
     ledger.mark_pending(tmp_path, RID, "department=某局/year=2024", tmp_path / ".tmp")
-    assert ledger.pending_partition(tmp_path, RID) == "department=某局/year=2024"
+    assert ledger.pending_partitions(tmp_path, RID) == {"department=某局/year=2024"}
     assert list((tmp_path / ".tmp").iterdir()) == []
     ledger.clear_pending(tmp_path, RID)
-    assert ledger.pending_partition(tmp_path, RID) is None
+    assert ledger.pending_partitions(tmp_path, RID) == set()
 
 
 def test_entry_partition_of_a_stored_report(tmp_path: Path) -> None:

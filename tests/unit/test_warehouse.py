@@ -310,7 +310,7 @@ def test_a_write_killed_midway_is_cleaned_up_by_the_next_one_in_another_partitio
     with pytest.raises(KeyboardInterrupt):
         _write(tmp_path, year=2023)
     monkeypatch.undo()
-    assert len(_old_files(tmp_path)) == 2 and ledger.pending_partition(tmp_path, RID) == OLD_PARTITION
+    assert len(_old_files(tmp_path)) == 2 and OLD_PARTITION in ledger.pending_partitions(tmp_path, RID)
 
     # say the next pipeline version reads another year: the marker tells where the killed write was
     tables = _tables()
