@@ -15,6 +15,8 @@ from contracts.check_rows import Figure, Findings, cells_of
 __all__ = ["run_checks", "decide_status", "CHECK_IDS"]
 
 CHECK_IDS = tuple(decl.checks())
+# The reason an unreadable cell carries when OCR read it doubtfully (transform.rows.CellProblem.reason).
+OCR_DOUBTFUL = "ocr_doubtful"
 MAX_ERRORS_IN_TEXT = 5
 
 
@@ -36,7 +38,8 @@ def run_checks(
     """The `checks` dataset rows of one report: every check run, passed or not (see checks.toml).
 
     unreadable_cells: cells under a figure column whose text is no figure (table, page, row_no,
-    measure, text), kept as null in the tables and reported here as errors.
+    measure, text), kept as null in the tables and reported here as errors; those with reason
+    OCR_DOUBTFUL (a figure OCR read doubtfully, `why` says how) as ocr_figure_doubtful warnings.
     report_type, scope: the report's (on every row; a check runs only on the report types its
     declaration lists); by default those the table frames carry.
     table_unit_factors: 元 per unit printed over each table where tables differ (a Shanghai budget's
@@ -74,13 +77,20 @@ def run_checks(
     if not any(r["check"] == "figure_cut_short" for r in findings.rows):
         findings.add("figure_cut_short", None, True, "no figure cut short in print")
     unreadable = 0
+    doubtful = 0
     for c in unreadable_cells:
+        where = f"{c.get('table')} p.{c.get('page')} printed row {c.get('row_no')} {c.get('measure')}"
+        if c.get("reason") == OCR_DOUBTFUL:
+            doubtful += 1
+            findings.add("ocr_figure_doubtful", c.get("table"), False,
+                         f"{where}: OCR read {c.get('text')!r} ({c.get('why')}): stored as null")
+            continue
         unreadable += 1
-        findings.add("figure_readable", c.get("table"), False,
-                     f"{c.get('table')} p.{c.get('page')} printed row {c.get('row_no')} {c.get('measure')}: "
-                     f"{c.get('text')!r} is not a figure (stored as null)")
+        findings.add("figure_readable", c.get("table"), False, f"{where}: {c.get('text')!r} is not a figure (stored as null)")
     if not unreadable:
         findings.add("figure_readable", None, True, "every cell under a figure column reads as a figure or blank")
+    if not doubtful:
+        findings.add("ocr_figure_doubtful", None, True, "no figure read by OCR is doubtful (or no page was read by OCR)")
     restored = 0
     for r in restorations:
         restored += 1

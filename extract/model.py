@@ -14,6 +14,8 @@ class PdfText:
     sha256: str
     page_count: int
     page_texts: tuple[str, ...]  # page_texts[i] is the text of 1-based page i + 1
+    scanned_pages: frozenset[int] = frozenset()  # pages without a usable text layer that carry an image
+    ocr_pages: frozenset[int] = frozenset()  # pages whose page_texts were recognised by OCR
 
     @property
     def report_id(self) -> str:
@@ -26,6 +28,7 @@ class Cell:
     page: int  # 1-based PDF page
     joins_left: bool = False  # no ruling to the left: part of a cell merged across columns
     joins_up: bool = False  # no ruling above: part of a cell merged across rows
+    confidence: float | None = None  # OCR's confidence (0-1) in a cell read by OCR; None: text layer or blank
 
 
 @dataclass

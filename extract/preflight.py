@@ -1,4 +1,5 @@
-"""PDF preflight: open a PDF once, fingerprint its bytes, read its text layer, or say in plain words why not."""
+"""PDF preflight: open a PDF once, fingerprint its bytes, read its text layer (marking the pages that need OCR),
+or say in plain words why not."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pypdfium2.raw as pdfium_c
 from extract.errors import UnreadableReport
 from extract.fingerprint import sha256_of_file  # noqa: F401 - re-exported: the digest lives in extract.fingerprint
 from extract.model import PdfText
+from extract.triage import needs_ocr, page_has_image
 from extract.source import read_input
 
 PDF_MAGIC = b"%PDF-"
@@ -69,8 +71,10 @@ def _load_document(data: bytes) -> pdfium.PdfDocument:
         ) from None
 
 
-def _page_texts(document: pdfium.PdfDocument) -> tuple[str, ...]:
+def _page_texts(document: pdfium.PdfDocument) -> tuple[tuple[str, ...], frozenset[int]]:
+    """Every page's text layer, and the pages that need OCR (no usable text, an image: extract.triage.needs_ocr)."""
     texts: list[str] = []
+    scanned: set[int] = set()
     for index in range(len(document)):
         try:
             page = document[index]
@@ -82,9 +86,11 @@ def _page_texts(document: pdfium.PdfDocument) -> tuple[str, ...]:
                 texts.append(text_page.get_text_range())
             finally:
                 text_page.close()
+            if needs_ocr(texts[-1], page_has_image(page)):
+                scanned.add(index + 1)
         finally:
             page.close()
-    return tuple(texts)
+    return tuple(texts), frozenset(scanned)
 
 
 def read_pdf_text(path: Path, data: bytes | None = None, *, max_pages: int = MAX_PAGES) -> PdfText:
@@ -107,13 +113,13 @@ def read_pdf_text(path: Path, data: bytes | None = None, *, max_pages: int = MAX
                 f"the PDF has {page_count} pages, more than the {max_pages} one report may have "
                 "(a limit on the work per report): not read"
             )
-        page_texts = _page_texts(document)
+        page_texts, scanned = _page_texts(document)
     finally:
         document.close()
     text_chars = sum(len("".join(text.split())) for text in page_texts)
-    if text_chars < MIN_TEXT_CHARS:
+    if text_chars < MIN_TEXT_CHARS and not scanned:
         raise UnreadableReport(
-            f"the PDF has no text layer ({page_count} page(s), {text_chars} characters of text): "
-            "it looks like a scan or images of pages and needs OCR before it can be read"
+            f"the PDF has no text layer and no page images ({page_count} page(s), {text_chars} characters of "
+            "text): there is nothing to read, not even by OCR"
         )
-    return PdfText(path=path, sha256=sha256, page_count=page_count, page_texts=page_texts)
+    return PdfText(path=path, sha256=sha256, page_count=page_count, page_texts=page_texts, scanned_pages=scanned)

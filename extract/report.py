@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pypdfium2 as pdfium
@@ -55,6 +56,7 @@ def _title_hits(pdf: PdfText) -> list[TitleHit]:
         for page_no in range(max(first, 1), last + 1)
         if page_no not in found_pages and _holds_split_title(pdf.page_texts[page_no - 1])
     ]
+    suspects = [page_no for page_no in suspects if page_no not in pdf.ocr_pages]  # no positions beyond OCR's
     if suspects:
         document = pdfium.PdfDocument(str(pdf.path))
         try:
@@ -90,28 +92,50 @@ def _looks_tabular(page_text: str) -> bool:
     return len(lines) < MIN_TABLE_LINES and len(_BARE_FIGURE.findall(page_text)) >= MIN_TABLE_LINES
 
 
-def _candidate_pages(hits: list[TitleHit], pdf: PdfText) -> list[int]:
+def _candidate_pages(hits: list[TitleHit], pdf: PdfText, ocr_grids: dict[int, list[PageGrid]]) -> list[int]:
     """Pages camelot reads: every page from the first title to the last, and the pages after the last
-    title while they look like table rows."""
+    title while they look like table rows (a page read by OCR: while OCR found a ruled table on it)."""
     first, last = hits[0].page, max(h.page for h in hits)
     pages = list(range(first, last + 1))
     for page_no in range(last + 1, min(last + MAX_CONTINUATION_PAGES, pdf.page_count) + 1):
-        if not _looks_tabular(pdf.page_texts[page_no - 1]):
+        tabular = bool(ocr_grids.get(page_no)) if page_no in pdf.ocr_pages else _looks_tabular(pdf.page_texts[page_no - 1])
+        if not tabular:
             break
         pages.append(page_no)
     return pages
 
 
+def _with_ocr(pdf: PdfText) -> tuple[PdfText, dict[int, list[PageGrid]]]:
+    """The scanned pages recognised (extract.ocr): their text in place of the empty text layer, their grids."""
+    if not pdf.scanned_pages:
+        return pdf, {}
+    from extract.ocr import recognise_pages
+
+    read = recognise_pages(pdf.path, sorted(pdf.scanned_pages))
+    texts = tuple(read[no].text if no in read else text for no, text in enumerate(pdf.page_texts, start=1))
+    grids = {no: sorted(page.grids, key=lambda g: -g.top) for no, page in read.items()}
+    return dataclasses.replace(pdf, page_texts=texts, ocr_pages=frozenset(read)), grids
+
+
 def extract_report(pdf: PdfText) -> RawReport:
-    """Find, read and stitch every standard table the report prints; raise NotABudgetReport if none."""
+    """Find, read and stitch every standard table the report prints; raise NotABudgetReport if none.
+
+    Pages without a usable text layer (pdf.scanned_pages) are recognised by OCR first; the
+    report's pdf then carries their recognised text and names them in ocr_pages.
+    """
+    pdf, ocr_grids = _with_ocr(pdf)
     hits = _title_hits(pdf)
+    read_by_ocr = " (pages read by OCR)" if pdf.ocr_pages else ""
     if not hits:
         if (reason := narrative_only_error(pdf.page_texts)) is not None:
-            raise NotABudgetReport(f"{pdf.path.name}: {reason}")
+            raise NotABudgetReport(f"{pdf.path.name}: {reason}{read_by_ocr}")
         raise NotABudgetReport(
             f"{pdf.path.name}: none of the standard budget tables (收入支出决算总表, 支出决算表, …) was found"
+            f"{read_by_ocr}"
         )
-    grids = read_grids(pdf.path, _candidate_pages(hits, pdf))
+    candidates = _candidate_pages(hits, pdf, ocr_grids)
+    grids = read_grids(pdf.path, [p for p in candidates if p not in pdf.ocr_pages])
+    grids.update({p: ocr_grids[p] for p in candidates if p in ocr_grids})
     titled_pages = {h.page for h in hits}
     hits_by_page: dict[int, list[TitleHit]] = {}
     for hit in hits:
@@ -120,7 +144,7 @@ def extract_report(pdf: PdfText) -> RawReport:
     tables: dict[str, RawTable] = {}
     for page, page_hits in sorted(hits_by_page.items()):
         page_grids = grids.get(page) or []
-        if not page_grids:
+        if not page_grids and page not in pdf.ocr_pages:
             page_grids = read_unruled(pdf.path, page)
         # A grid above the first title on the page belongs to the previous page's table.
         own = page_grids[len(page_grids) - len(page_hits):] if len(page_grids) > len(page_hits) else page_grids

@@ -148,6 +148,8 @@ def _report_row(sha256: str, source_file: str, *, status: str, error: str | None
         "unit_printed": meta.get("unit_printed"),
         "pages": pages,
         "tables_found": list(meta.get("tables_found") or []),
+        "read_by": meta.get("read_by"),
+        "ocr_pages": meta.get("ocr_pages"),
         "status": status,
         "error": error,
         "processed_at": datetime.now(timezone.utc),

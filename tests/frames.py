@@ -45,14 +45,16 @@ def long_frame(report_id: str, table: str, rows, unit_factor_yuan: int = 10000, 
                 "measure": measure,
                 "measure_label": measure,
                 "amount_yuan": None if value is None else (Decimal(value) * unit_factor_yuan).quantize(Decimal("0.01")),
+                "read_by": "text_layer",
+                "ocr_confidence": None,
             }
         )
     columns = [c.name for c in decl.dataset("table_cells").file_columns]
     df = pd.DataFrame(records, columns=columns)
-    for col in ("page", "row_no", "line_no"):
+    for col in ("page", "row_no", "line_no", "ocr_confidence"):
         df[col] = pd.array(list(df[col]), dtype="Int64")
     for col in ("side", "subject_code", "subject_level", "item", "item_key", "measure_label", "report_id", "report_type", "scope",
-                "table", "measure"):
+                "table", "measure", "read_by"):
         df[col] = df[col].astype(object)
     df["amount_yuan"] = pd.array(list(df["amount_yuan"]), dtype=AMOUNT_DTYPE)
     return df

@@ -23,7 +23,8 @@ DEFAULT_UNIT = "万元"
 class ReportFrames:
     # department, year, report_type, scope, unit_printed, tables_found, unit_factor_yuan, pages, and
     # table_unit_factors: canonical table -> 元 per unit printed over that table (tables may differ);
-    # findings: (check, passed, detail) of the metadata checks (department_name, report_year)
+    # findings: (check, passed, detail) of the metadata checks (department_name, report_year);
+    # read_by (text_layer, ocr, text_layer+ocr) and ocr_pages: how many pages OCR recognised
     meta: dict
     tables: dict[str, pd.DataFrame]
     restorations: list[dict] = field(default_factory=list)
@@ -72,6 +73,14 @@ def _class_completions(records_by_table: dict[str, list[dict]]) -> list[dict]:
     return list(notes.values())
 
 
+def _read_by(pdf) -> str:
+    """reports.read_by: text_layer, ocr (every page without a text layer was recognised) or text_layer+ocr."""
+    if not pdf.ocr_pages:
+        return "text_layer"
+    text_pages = [no for no, text in enumerate(pdf.page_texts, start=1) if no not in pdf.ocr_pages and text.strip()]
+    return "text_layer+ocr" if text_pages else "ocr"
+
+
 def transform_report(raw: RawReport) -> ReportFrames:
     pdf = raw.pdf
     table_pages = sorted({p for t in raw.tables.values() for p in t.pages})
@@ -82,6 +91,8 @@ def transform_report(raw: RawReport) -> ReportFrames:
     for name, table in raw.tables.items():
         units[name] = unit_of(pdf.page_texts[table.pages[0] - 1]) or meta.unit_printed or DEFAULT_UNIT
         records, table_problems = table_records(table, unit_factor(units[name]))
+        for record in records:
+            record["read_by"] = "ocr" if record["page"] in pdf.ocr_pages else "text_layer"
         records_by_table[name] = records
         problems.extend(table_problems)
     restorations = restore_cut_codes(records_by_table) + _class_completions(records_by_table)
@@ -103,6 +114,8 @@ def transform_report(raw: RawReport) -> ReportFrames:
             "unit_factor_yuan": unit_factor(unit_printed),
             "table_unit_factors": {name: unit_factor(unit) for name, unit in units.items()},
             "pages": pdf.page_count,
+            "read_by": _read_by(pdf),
+            "ocr_pages": len(pdf.ocr_pages),
             "findings": list(meta.findings),  # (check, passed, detail) of the metadata checks
         },
         tables=tables,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from contracts.checks import OCR_DOUBTFUL
 from contracts.declarations import row_shapes
 from extract.model import Cell, RawTable
 from transform import layout
 from transform.columns import Column, classify_columns, column_groups, header_row_count
 from contracts.money import from_fen, to_fen
 from transform.numbers import parse_amount
+from transform.ocr_figures import decimals, doubt, usual_decimals
 from transform.text import clean_label, split_ordinal
 
 FUNCTIONAL_LEVELS = {3: "class", 5: "section", 7: "item"}
@@ -50,6 +52,8 @@ class CellProblem:
     row_no: int  # the printed data row (under the header, across pages), 1-based
     measure: str
     text: str
+    reason: str = "not_a_figure"  # or contracts.checks.OCR_DOUBTFUL: a figure OCR read doubtfully
+    why: str = ""  # for a doubtful OCR figure: what made it doubtful
 
 
 def _read_group(group: list[Column], row: list[Cell]) -> GroupRow:
@@ -268,6 +272,7 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
     parents: dict[int, dict[int, str]] = {}  # per column group: the last code read of each length
     records: list[dict] = []
     problems: list[CellProblem] = []
+    ocr_figures: list[tuple[dict, Cell, int, str]] = []  # figures read by OCR: (record, cell, printed row, measure)
     data_rows = rows[header_count:]
     if shape == "single_totals_row":
         data_rows = data_rows[:1]
@@ -298,12 +303,16 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
             for measure, (column, cell) in group.cells.items():
                 if mixed_row and row_no == 1 and not re.search(r"\d", cell.text):
                     cell = Cell("", cell.page)
+                read_by_ocr = cell.confidence is not None
                 try:
                     amount = parse_amount(cell.text)
                     amount_yuan = None if amount is None else from_fen(to_fen(amount * unit_factor_yuan))
                 except ValueError:  # not a figure, or finer than 分 once in 元: never rounded, never 0
                     problems.append(CellProblem(raw.name, cell.page, row_no, measure, cell.text))
-                    amount_yuan = None
+                    amount = amount_yuan = None
+                if amount is not None and read_by_ocr and (why := doubt(cell.text, cell.confidence)):
+                    problems.append(CellProblem(raw.name, cell.page, row_no, measure, cell.text, OCR_DOUBTFUL, why))
+                    amount = amount_yuan = None
                 records.append(
                     {
                         "_order": (side_rank[group_index] if raw.name in layout.SUMMARY_TABLES else group_index, row_no),
@@ -319,12 +328,29 @@ def table_records(raw: RawTable, unit_factor_yuan: int) -> tuple[list[dict], lis
                         "measure": measure,
                         "measure_label": column.label,
                         "amount_yuan": amount_yuan,
+                        "ocr_confidence": int(cell.confidence * 1000) if read_by_ocr else None,
                         **({"_code_printed": code_printed} if code_printed else {}),
                     }
                 )
+                if amount is not None and read_by_ocr:
+                    ocr_figures.append((records[-1], cell, row_no, measure))
+    problems.extend(_odd_decimals(raw.name, ocr_figures))
     if raw.name in layout.SUMMARY_TABLES:
         _bottom_lines(records)
     return _number_rows(records), problems
+
+
+def _odd_decimals(table: str, ocr_figures: list[tuple[dict, Cell, int, str]]) -> list[CellProblem]:
+    """OCR figures printing another number of decimals than most figures of their table (a decimal point
+    lost or invented) are nulled; their problems."""
+    usual = usual_decimals([cell.text for _, cell, _, _ in ocr_figures])
+    problems = []
+    for record, cell, row_no, measure in ocr_figures:
+        if decimals(cell.text) != usual:
+            record["amount_yuan"] = None
+            problems.append(CellProblem(table, cell.page, row_no, measure, cell.text, OCR_DOUBTFUL,
+                                        f"{decimals(cell.text)} decimals where the table's figures print {usual}"))
+    return problems
 
 
 def _number_rows(records: list[dict]) -> list[dict]:

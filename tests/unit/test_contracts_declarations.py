@@ -84,6 +84,7 @@ def _reports_frame(status):
         "report_id": ["r"], "source_file": ["a.pdf"], "source_sha256": ["ab"], "report_type": ["budget"],
         "scope": ["unit"], "unit_printed": ["元"], "pages": pd.array([3], dtype="Int64"),
         "tables_found": pd.Series([["income"]], dtype=pd.ArrowDtype(pa.list_(pa.string()))),
+        "read_by": ["ocr"], "ocr_pages": pd.array([3], dtype="Int64"),
         "status": [status], "error": [None],
         "processed_at": pd.Series([pd.Timestamp("2025-01-01", tz="UTC")]).astype(pd.ArrowDtype(pa.timestamp("us", "UTC"))),
         "pipeline_version": ["0.1.0"],

@@ -53,6 +53,8 @@ def records(draw):
         "measure": draw(st.one_of(st.sampled_from(MEASURES), st.text(min_size=1, max_size=8))),
         "measure_label": draw(texts),
         "amount_yuan": draw(amounts),
+        "read_by": draw(st.sampled_from(["text_layer", "ocr"])),
+        "ocr_confidence": draw(st.one_of(st.none(), st.integers(min_value=0, max_value=1000))),
     }
 
 

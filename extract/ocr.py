@@ -1,0 +1,187 @@
+"""OCR for pages without a usable text layer: triage, rendering, RapidOCR text boxes, page text and cell grids.
+
+A page is recognised only when its text layer is (nearly) empty and it carries an image
+(extract/triage.py). It is rendered (pypdfium2) and read by RapidOCR (PP-OCR
+models for Chinese print, shipped inside the `rapidocr-onnxruntime` wheel: nothing is
+downloaded at run time). The recognised boxes stand in for the text layer: joined into lines
+they are the page's text (titles, units, metadata and prose are read from it as from a text
+layer), and assigned to the cells of the ruled tables found in the image (extract/rulings.py)
+they make the same grids camelot makes of a text page, each cell with its confidence.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+
+from extract.grid import PageGrid
+from extract.model import Cell
+from extract.rulings import Lattice, find_lattices
+from extract.triage import settings
+
+log = logging.getLogger(__name__)
+
+ENGINE_NAME = "rapidocr-onnxruntime (PP-OCRv4)"
+
+
+@dataclass(frozen=True)
+class Box:
+    """One recognised text line: its text, its box in page pixels and the engine's confidence (0-1)."""
+
+    text: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+    confidence: float
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.left + self.right) / 2, (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """What OCR read on one page: its text (lines top to bottom) and its ruled tables as cell grids."""
+
+    page: int  # 1-based
+    text: str
+    grids: tuple[PageGrid, ...]
+    boxes: int  # text boxes recognised
+    mean_confidence: float | None
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    """The OCR engine, loaded once per process (models from the installed wheel)."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    # text_score 0: every box is returned with its score; doubtful ones are judged by transform, never dropped
+    render = settings()["render"]
+    return RapidOCR(text_score=0.0, use_cls=False, max_side_len=render["max_side_px"], print_verbose=False,
+                    det_limit_type="max", det_limit_side_len=render["detect_side_px"])
+
+
+def render(page: pdfium.PdfPage, dpi: float) -> np.ndarray:
+    """The page as a grayscale image at dpi."""
+    bitmap = page.render(scale=dpi / 72, grayscale=True)
+    image = bitmap.to_numpy()
+    return image if image.ndim == 2 else image[..., 0]
+
+
+def _boxes(gray: np.ndarray) -> list[Box]:
+    rgb = np.repeat(gray[..., None], 3, axis=2)
+    result, _ = _engine()(rgb, use_cls=False, text_score=0.0)
+    boxes = []
+    for quad, text, score in result or []:
+        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+        if text.strip():
+            boxes.append(Box(text.strip(), min(xs), min(ys), max(xs), max(ys), float(score)))
+    return boxes
+
+
+def _recognise_crop(gray: np.ndarray, left: float, top: float, right: float, bottom: float) -> tuple[str, float]:
+    crop = gray[max(int(top), 0):int(bottom) + 1, max(int(left), 0):int(right) + 1]
+    if crop.size == 0 or crop.min() > 128:  # nothing printed in that piece
+        return "", 1.0
+    result, _ = _engine()(np.repeat(crop[..., None], 3, axis=2), use_det=False, use_cls=False, use_rec=True)
+    if not result:
+        return "", 0.0
+    text, score = result[0]
+    return str(text).strip(), float(score)
+
+
+def _split_at_rulings(box: Box, lattices: list[Lattice], gray: np.ndarray) -> list[Box]:
+    """A box that runs over vertical rulings of a table (codes 201 06 01 in three cells read as one line)
+    is cut at those rulings and each piece recognised again."""
+    _, y = box.centre
+    for lattice in lattices:
+        cuts = [x for x in lattice.xs[1:-1] if box.left + lattice.tolerance < x < box.right - lattice.tolerance
+                and lattice._ruled(lattice.vertical, x, y)]
+        if not cuts or not (lattice.ys[0] <= y <= lattice.ys[-1]):
+            continue
+        edges = [box.left, *cuts, box.right]
+        pieces = []
+        for left, right in zip(edges, edges[1:]):
+            text, score = _recognise_crop(gray, left + lattice.tolerance, box.top, right - lattice.tolerance, box.bottom)
+            if text:
+                pieces.append(Box(text, left, box.top, right, box.bottom, min(score, box.confidence)))
+        return pieces
+    return [box]
+
+
+def _lines(boxes: list[Box]) -> list[list[Box]]:
+    """Boxes grouped into printed lines (their vertical centres within half a box height), top to bottom."""
+    lines: list[list[Box]] = []
+    for box in sorted(boxes, key=lambda b: b.centre[1]):
+        height = box.bottom - box.top
+        if lines and abs(lines[-1][0].centre[1] - box.centre[1]) <= max(height, lines[-1][0].bottom - lines[-1][0].top) / 2:
+            lines[-1].append(box)
+        else:
+            lines.append([box])
+    return [sorted(line, key=lambda b: b.left) for line in lines]
+
+
+def _cell_text(boxes: list[Box]) -> tuple[str, float | None]:
+    if not boxes:
+        return "", None
+    text = "\n".join(" ".join(b.text for b in line) for line in _lines(boxes)) + "\n"
+    return text, min(b.confidence for b in boxes)
+
+
+def _grid(lattice: Lattice, boxes: list[Box], page_no: int, page_height_pt: float, dpi: float) -> PageGrid:
+    rows, columns = len(lattice.ys) - 1, len(lattice.xs) - 1
+    held: dict[tuple[int, int], list[Box]] = {}
+    for box in boxes:
+        where = lattice.cell_of(*box.centre)
+        if where is not None:
+            held.setdefault(lattice.span_origin(*where), []).append(box)
+    grid_rows = []
+    for r in range(rows):
+        row = []
+        for c in range(columns):
+            text, confidence = _cell_text(held.get((r, c), []))
+            row.append(Cell(text=text, page=page_no, joins_left=lattice.joins_left(r, c),
+                            joins_up=lattice.joins_up(r, c), confidence=confidence))
+        grid_rows.append(row)
+    pt = 72 / dpi
+    centres = [(lattice.xs[c] + lattice.xs[c + 1]) / 2 * pt for c in range(columns)]
+    return PageGrid(page_no, page_height_pt - lattice.ys[0] * pt, centres, grid_rows, "ocr")
+
+
+def recognise_page(page: pdfium.PdfPage, page_no: int, dpi: float | None = None) -> OcrPage:
+    """Render one page, find its ruled tables and read its text boxes: its text and its grids."""
+    config = settings()
+    dpi = dpi or config["render"]["dpi"]
+    gray = render(page, dpi)
+    rulings = config["rulings"]
+    lattices = find_lattices(gray, dpi, **rulings)
+    boxes = [piece for box in _boxes(gray) for piece in _split_at_rulings(box, lattices, gray)]
+    text = "\n".join(" ".join(b.text for b in line) for line in _lines(boxes))
+    page_height_pt = page.get_height()
+    grids = tuple(_grid(lattice, boxes, page_no, page_height_pt, dpi) for lattice in lattices)
+    mean = sum(b.confidence for b in boxes) / len(boxes) if boxes else None
+    return OcrPage(page_no, text, grids, len(boxes), mean)
+
+
+def recognise_pages(path: Path, pages: list[int]) -> dict[int, OcrPage]:
+    """OCR of the given 1-based pages of the PDF at path, one after another, with a log line per page."""
+    out: dict[int, OcrPage] = {}
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for done, page_no in enumerate(pages, start=1):
+            page = document[page_no - 1]
+            try:
+                out[page_no] = recognise_page(page, page_no)
+            finally:
+                page.close()
+            log.info("OCR %s: page %d (%d of %d) read, %d text boxes", path.name, page_no, done, len(pages),
+                     out[page_no].boxes)
+    finally:
+        document.close()
+    return out

@@ -1,0 +1,29 @@
+"""Page triage for OCR: which pages have no usable text layer but an image (a scan), from pdfium alone."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+SETTINGS_FILE = Path(__file__).with_name("layout") / "ocr.toml"
+
+
+@lru_cache(maxsize=1)
+def settings() -> dict:
+    """extract/layout/ocr.toml: triage, rendering and ruling parameters."""
+    with SETTINGS_FILE.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def needs_ocr(text: str, has_image: bool) -> bool:
+    """A page with (nearly) no text in its text layer that carries an image is a scan: it is recognised."""
+    return has_image and len("".join(text.split())) < settings()["triage"]["min_text_chars"]
+
+
+def page_has_image(page: pdfium.PdfPage) -> bool:
+    """Whether the page draws an image (also inside a form XObject)."""
+    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))

@@ -1,0 +1,78 @@
+"""Scanned copies of the gold 决算 reports (rendered by the tests themselves) read by OCR against the gold."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flows.pipeline import process_report
+from tests.builders import scanned_copy_bytes
+from tests.goldfiles import GOLD_DIR
+from tests.ocrgold import CORPUS, GOLD_REPORTS, compare_with_gold
+
+pytestmark = [pytest.mark.corpus, pytest.mark.skipif(not GOLD_DIR.is_dir(), reason="../shared is not beside the checkout")]
+
+SOCIAL = GOLD_REPORTS[1]
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    """The 收入支出决算总表 page kept as text, the two 收入决算表 pages as 150-dpi pictures: one PDF, both kinds."""
+    root = tmp_path_factory.mktemp("ocr")
+    pdf = root / "mixed.pdf"
+    pdf.write_bytes(scanned_copy_bytes(CORPUS / f"{SOCIAL}.pdf", 150, [5, 6, 7], keep_text=frozenset({5})))
+    warehouse = root / "warehouse"
+    process_report(pdf, warehouse)
+    return warehouse, hashlib.sha256(pdf.read_bytes()).hexdigest()[:16]
+
+
+def test_mixed_pdf_is_read_page_by_page(mixed):
+    warehouse, report_id = mixed
+    report = pd.read_parquet(warehouse / "reports").iloc[0]
+    assert (report["read_by"], report["ocr_pages"]) == ("text_layer+ocr", 2)
+    assert set(report["tables_found"]) == {"income_expenditure_summary", "income"}
+
+
+def test_every_cell_says_how_it_was_read(mixed):
+    warehouse, _ = mixed
+    tables = {}
+    for table in ("income_expenditure_summary", "income"):
+        folders = [f for f in (warehouse / "tables" / table, warehouse / "quarantine" / "tables" / table) if f.is_dir()]
+        tables[table] = pd.concat([pd.read_parquet(f) for f in folders])
+    summary, income = tables["income_expenditure_summary"], tables["income"]
+    assert set(summary["read_by"]) == {"text_layer"} and summary["ocr_confidence"].isna().all()
+    assert set(income["read_by"]) == {"ocr"}
+    figures = income[income["amount_yuan"].notna()]
+    assert len(figures) > 0 and figures["ocr_confidence"].between(900, 1000).all()
+
+
+def test_recognised_figures_match_the_gold(mixed):
+    warehouse, report_id = mixed
+    result = compare_with_gold(warehouse, report_id, SOCIAL, tables={"income", "income_expenditure_summary"})
+    assert result.unflagged == []
+    assert result.total > 0 and result.exact_share >= 0.95, (result.null_with_finding, result.flagged_wrong)
+
+
+accuracy = pytest.mark.skipif(os.environ.get("BUDGETLAKE_OCR_ACCURACY") != "1",
+                              reason="whole scanned reports take minutes: set BUDGETLAKE_OCR_ACCURACY=1")
+
+
+@pytest.mark.ocr_accuracy
+@accuracy
+@pytest.mark.parametrize("dpi", [300, 150])
+@pytest.mark.parametrize("stem", [pytest.param(s, id=s[:8]) for s in GOLD_REPORTS])
+def test_whole_scanned_report_against_gold(stem, dpi, tmp_path):
+    pdf = tmp_path / f"{stem}.pdf"
+    pdf.write_bytes(scanned_copy_bytes(CORPUS / f"{stem}.pdf", dpi))
+    outcome = process_report(pdf, tmp_path / "warehouse")
+    report = pd.read_parquet(tmp_path / "warehouse" / "reports").iloc[0]
+    assert (report["read_by"], outcome.status != "failed") == ("ocr", True)
+    result = compare_with_gold(tmp_path / "warehouse", hashlib.sha256(pdf.read_bytes()).hexdigest()[:16], stem)
+    print(f"{stem} {dpi} dpi: {len(result.exact)}/{result.total} exact, {len(result.null_with_finding)} null with "
+          f"a finding, {len(result.flagged_wrong)} wrong in a quarantined report; status {result.status}")
+    assert result.unflagged == []
+    assert result.exact_share >= 0.95
