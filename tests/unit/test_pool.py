@@ -63,7 +63,7 @@ def test_a_pool_of_another_size_replaces_the_old_one(fresh_pool) -> None:
     first = pool.start(1)
     assert pool.start(1) is first
     second = pool.start(2)
-    assert second is not first and second._max_workers == 2
+    assert second is not first and second.workers == 2
     pool.shutdown()
     assert not pool.running()
 
