@@ -215,11 +215,12 @@ def _run_without_prefect(args, bar, problem: BaseException, landed: dict) -> lis
 
 
 def cmd_report(args) -> int:
-    from flows import pipeline
+    from flows import pipeline, pool
 
     path = Path(args.file)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
+    pool.start(1)  # one warm worker: the report's limits cannot take this process down
     Path(args.warehouse).mkdir(parents=True, exist_ok=True)
     outcome = None
     if args.prefect:
@@ -236,10 +237,13 @@ def cmd_report(args) -> int:
                 raise
             ingest.stop_temporary_server()
             ORCHESTRATION_LOST.set()
-            _notice(f"running without Prefect orchestration: {str(problem).splitlines()[0] if str(problem) else type(problem).__name__}")
+            reason = str(problem).splitlines()[0] if str(problem) else type(problem).__name__
+            _notice(f"running without Prefect orchestration: {reason}")
     if outcome is None:
-        outcome = pipeline.process_report(path, Path(args.warehouse), force=True,
-                                          max_input_bytes=_max_input_bytes(args), limits=_report_limits(args))
+        [item] = pipeline.plan_run([path], Path(args.warehouse), force=True, max_input_bytes=_max_input_bytes(args),
+                                   discover_paths=False).work
+        outcome = pool.run_report(item, Path(args.warehouse), workers=1, max_input_bytes=_max_input_bytes(args),
+                                  limits=_report_limits(args))
     print(outcome.summary_line())
     return pipeline.exit_code([outcome])
 

@@ -327,7 +327,7 @@ def process_report_flow(path: str, warehouse: str = "data/warehouse", force: boo
     else:
         [item] = plan.work
         outcome = process_report_task(item.path, Path(warehouse), previous_partitions=item.previous_partitions,
-                                      max_input_bytes=max_input_bytes,
+                                      max_input_bytes=max_input_bytes, workers=1,  # its limits need a worker
                                       limits=limits_for(time_limit_s, memory_limit_mb))
     publish_artifact([outcome])
     return outcome

@@ -259,8 +259,9 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
                            limits=limits)
 
 
-def process_planned(item: "PlannedReport", warehouse: Path, *, pipeline_version: str = PIPELINE_VERSION,
-                    max_input_bytes: int | None = None, limits: ReportLimits | None = None) -> ReportOutcome:
+def process_planned(item: PlannedReport, warehouse: Path, *, pipeline_version: str = PIPELINE_VERSION,
+                    max_input_bytes: int | None = None,
+                    limits: ReportLimits | None = None) -> ReportOutcome:
     """One report the run's plan (plan_run) sent to work: read once → extract → transform → checks → status → write.
 
     Decides nothing about skipping: the plan did. The file is read once (extract.source.read_input:
