@@ -18,6 +18,16 @@ REPORT_ID = re.compile(r"^[0-9a-f]{16}$")
 # Set when the run went on without its Prefect API: Prefect's exit handlers would then spend
 # seconds per queued log line and event trying to deliver them to a server that is gone.
 ORCHESTRATION_LOST = threading.Event()
+# Set by the `budgetlake` command (console): a run that starts processes starts its watchdog first
+# (flows.watchdog), so that not even `kill -9` of the command leaves one of them behind.
+WATCH_CHILDREN = threading.Event()
+
+
+def _watch_children() -> None:
+    if WATCH_CHILDREN.is_set():
+        from flows import watchdog
+
+        watchdog.start()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -146,9 +156,10 @@ def cmd_run(args) -> int:
             Path(args.warehouse).mkdir(parents=True, exist_ok=True)
             plan = pipeline.plan_run(args.paths, Path(args.warehouse), force=args.force,
                                      max_input_bytes=_max_input_bytes(args))
-            bar.start(len(plan.found))
             if plan.work:
+                _watch_children()
                 pool.start(args.workers)  # the fork server loads the pipeline while the skipped ones show
+            bar.start(len(plan.found))
             outcomes = pipeline.process_paths(args.paths, Path(args.warehouse), on_outcome=bar.advance,
                                               workers=args.workers or pool.default_workers(),
                                               max_input_bytes=_max_input_bytes(args), limits=_report_limits(args),
@@ -163,6 +174,7 @@ def cmd_run(args) -> int:
             for outcome in outcomes:
                 bar.advance(outcome)
         else:
+            _watch_children()  # before the fork server and Prefect's temporary server start
             if not args.dask_address:
                 from flows import pool
 
@@ -220,6 +232,7 @@ def cmd_report(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
+    _watch_children()
     pool.start(1)  # one warm worker: the report's limits cannot take this process down
     Path(args.warehouse).mkdir(parents=True, exist_ok=True)
     outcome = None
@@ -361,6 +374,7 @@ def console() -> None:
     with os._exit once its output is flushed (the worker pool is stopped first, and so is a
     temporary server, see cmd_run).
     """
+    WATCH_CHILDREN.set()
     code = main()
     pool = sys.modules.get("flows.pool")
     if pool is not None:
