@@ -1,4 +1,9 @@
-"""The plain pipeline (no Prefect): find PDFs, and take one PDF from bytes to warehouse files with a status."""
+"""The plain pipeline (no Prefect): find PDFs, plan a run, and take one PDF from bytes to warehouse files with a status.
+
+Where a report's fate is decided: plan_run (discovery, duplicates, skip of unchanged reports, the work
+list) for every entry point; process_planned (its status: valid, warnings, quarantined or failed) for
+each report the plan sends to work.
+"""
 
 from __future__ import annotations
 
