@@ -18,6 +18,16 @@ REPORT_ID = re.compile(r"^[0-9a-f]{16}$")
 # Set when the run went on without its Prefect API: Prefect's exit handlers would then spend
 # seconds per queued log line and event trying to deliver them to a server that is gone.
 ORCHESTRATION_LOST = threading.Event()
+# Set by the `budgetlake` command (console): a run that starts processes starts its watchdog first
+# (flows.watchdog), so that not even `kill -9` of the command leaves one of them behind.
+WATCH_CHILDREN = threading.Event()
+
+
+def _watch_children() -> None:
+    if WATCH_CHILDREN.is_set():
+        from flows import watchdog
+
+        watchdog.start()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,8 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
     run.add_argument("--dask-address", default=None, help="run reports on an existing Dask cluster (tcp://host:8786)")
     run.add_argument("--no-prefect", action="store_true",
-                     help="process the reports one after another in this process, without Prefect")
+                     help="process the reports without Prefect (on the same worker processes)")
     _add_input_limit(run)
+    _add_report_limits(run)
 
     report = sub.add_parser("report", help="re-run one report now (always forced); replaces only its files")
     report.add_argument("file", help="the PDF")
@@ -49,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--prefect", action="store_true",
                         help="run it as the Prefect `process-report` flow (recorded on the Prefect server)")
     _add_input_limit(report)
+    _add_report_limits(report)
 
     checks = sub.add_parser("checks", help="print a report's findings from the warehouse")
     checks.add_argument("report", metavar="REPORT_ID|FILE", help="16-hex-digit report id, or the PDF itself")
@@ -71,6 +83,23 @@ def _add_input_limit(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-input-mb", type=float, default=DEFAULT_MAX_INPUT_BYTES / MIB, metavar="MB",
                         help="largest input file read; a larger one gets a failed row unread "
                              f"(default: {DEFAULT_MAX_INPUT_BYTES // MIB})")
+
+
+def _add_report_limits(parser: argparse.ArgumentParser) -> None:
+    from flows.limits import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S  # standard library only
+
+    parser.add_argument("--time-limit-s", type=float, default=DEFAULT_TIME_LIMIT_S, metavar="S",
+                        help="longest time one report may take; it then ends failed and the run goes on "
+                             f"(default: {DEFAULT_TIME_LIMIT_S:g}; 0: no limit)")
+    parser.add_argument("--memory-limit-mb", type=float, default=DEFAULT_MEMORY_LIMIT_MB, metavar="MB",
+                        help="most memory (address space) one report may add to its process; it then ends "
+                             f"failed and the run goes on (default: {DEFAULT_MEMORY_LIMIT_MB}; 0: no limit)")
+
+
+def _report_limits(args):
+    from flows.limits import ReportLimits
+
+    return ReportLimits.from_options(args.time_limit_s, args.memory_limit_mb)
 
 
 def _max_input_bytes(args) -> int:
@@ -122,19 +151,30 @@ def cmd_run(args) -> int:
     previous = progress.install(bar)
     try:
         if args.no_prefect:
-            paths = pipeline.discover(args.paths)
-            bar.start(len(paths))
+            from flows import pool
+
             Path(args.warehouse).mkdir(parents=True, exist_ok=True)
-            outcomes = pipeline.process_paths(args.paths, Path(args.warehouse), force=args.force,
-                                              on_outcome=bar.advance, max_input_bytes=_max_input_bytes(args))
-        elif not args.force and (settled := pipeline.all_unchanged(args.paths, Path(args.warehouse))) is not None:
+            plan = pipeline.plan_run(args.paths, Path(args.warehouse), force=args.force,
+                                     max_input_bytes=_max_input_bytes(args))
+            if plan.work:
+                _watch_children()
+                pool.start(args.workers)  # the fork server loads the pipeline while the skipped ones show
+            bar.start(len(plan.found))
+            outcomes = pipeline.process_paths(args.paths, Path(args.warehouse), on_outcome=bar.advance,
+                                              workers=args.workers or pool.default_workers(),
+                                              max_input_bytes=_max_input_bytes(args), limits=_report_limits(args),
+                                              plan=plan)
+        elif not args.force and (plan := pipeline.plan_run(args.paths, Path(args.warehouse),
+                                                           max_input_bytes=_max_input_bytes(args),
+                                                           stop_at_first_work=True)).nothing_to_do:
             # Nothing to do: every PDF is stored unchanged. The run ends here, before Prefect is even
             # imported (that alone takes longer than this whole check); no flow run is recorded.
-            outcomes = settled
+            outcomes = plan.outcomes({})
             bar.start(len(outcomes))
             for outcome in outcomes:
                 bar.advance(outcome)
         else:
+            _watch_children()  # before the fork server and Prefect's temporary server start
             if not args.dask_address:
                 from flows import pool
 
@@ -144,7 +184,8 @@ def cmd_run(args) -> int:
             try:
                 outcomes = ingest.run_ingest(args.paths, args.warehouse, force=args.force, workers=args.workers,
                                              dask_address=args.dask_address, notice=_notice,
-                                             max_input_bytes=_max_input_bytes(args))
+                                             max_input_bytes=_max_input_bytes(args),
+                                             time_limit_s=args.time_limit_s, memory_limit_mb=args.memory_limit_mb)
             except Exception as problem:  # noqa: BLE001 - only a Prefect API failure is handled here
                 if not ingest.is_orchestration_failure(problem):
                     raise
@@ -181,15 +222,18 @@ def _run_without_prefect(args, bar, problem: BaseException, landed: dict) -> lis
             bar.advance(outcome)
 
     return pipeline.process_paths(args.paths, Path(args.warehouse), force=args.force, on_outcome=advance,
-                                  workers=workers, settled=landed, max_input_bytes=_max_input_bytes(args))
+                                  workers=workers, settled=landed, max_input_bytes=_max_input_bytes(args),
+                                  limits=_report_limits(args))
 
 
 def cmd_report(args) -> int:
-    from flows import pipeline
+    from flows import pipeline, pool
 
     path = Path(args.file)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
+    _watch_children()
+    pool.start(1)  # one warm worker: the report's limits cannot take this process down
     Path(args.warehouse).mkdir(parents=True, exist_ok=True)
     outcome = None
     if args.prefect:
@@ -198,16 +242,21 @@ def cmd_report(args) -> int:
         try:
             with ingest.shared_api_server(_notice):
                 outcome = ingest.process_report_flow(str(path), args.warehouse, force=True,
-                                                     max_input_bytes=_max_input_bytes(args))
+                                                     max_input_bytes=_max_input_bytes(args),
+                                                     time_limit_s=args.time_limit_s,
+                                                     memory_limit_mb=args.memory_limit_mb)
         except Exception as problem:  # noqa: BLE001 - only a Prefect API failure is handled here
             if not ingest.is_orchestration_failure(problem):
                 raise
             ingest.stop_temporary_server()
             ORCHESTRATION_LOST.set()
-            _notice(f"running without Prefect orchestration: {str(problem).splitlines()[0] if str(problem) else type(problem).__name__}")
+            reason = str(problem).splitlines()[0] if str(problem) else type(problem).__name__
+            _notice(f"running without Prefect orchestration: {reason}")
     if outcome is None:
-        outcome = pipeline.process_report(path, Path(args.warehouse), force=True,
-                                          max_input_bytes=_max_input_bytes(args))
+        [item] = pipeline.plan_run([path], Path(args.warehouse), force=True, max_input_bytes=_max_input_bytes(args),
+                                   discover_paths=False).work
+        outcome = pool.run_report(item, Path(args.warehouse), workers=1, max_input_bytes=_max_input_bytes(args),
+                                  limits=_report_limits(args))
     print(outcome.summary_line())
     return pipeline.exit_code([outcome])
 
@@ -325,6 +374,7 @@ def console() -> None:
     with os._exit once its output is flushed (the worker pool is stopped first, and so is a
     temporary server, see cmd_run).
     """
+    WATCH_CHILDREN.set()
     code = main()
     pool = sys.modules.get("flows.pool")
     if pool is not None:

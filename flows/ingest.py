@@ -37,7 +37,6 @@ from prefect.artifacts import create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 
-from contracts.files import stored_reports  # noqa: E402
 from flows import pipeline, pool, progress  # noqa: E402
 from flows.pipeline import ReportOutcome  # noqa: E402
 
@@ -175,18 +174,20 @@ def task_runner_for(workers: int | None = None, dask_address: str | None = None)
 
 
 @task(name="process-report", task_run_name="{path.name}", cache_policy=NO_CACHE, log_prints=False)
-def process_report_task(path: Path, warehouse: Path, force: bool = False,
-                        pipeline_version: str = pipeline.PIPELINE_VERSION, workers: int | None = None,
-                        previous_partitions: list[str] | None = None,
-                        max_input_bytes: int | None = None) -> ReportOutcome:
-    """One report, in a warm worker process of flows.pool when `workers` is given, else right here."""
-    options = {"force": force, "pipeline_version": pipeline_version, "previous_partitions": previous_partitions,
-               "max_input_bytes": max_input_bytes}
-    if workers:  # absolute: a worker keeps the working directory it was started in
-        outcome = pool.run(pipeline.process_report, Path(path).absolute(), Path(warehouse).absolute(),
-                           workers=workers, **options)
+def process_report_task(path: Path, warehouse: Path, pipeline_version: str = pipeline.PIPELINE_VERSION,
+                        workers: int | None = None, previous_partitions: list[str] | None = None,
+                        max_input_bytes: int | None = None,
+                        limits: pipeline.ReportLimits | None = None) -> ReportOutcome:
+    """One report the run's plan sent to work (pipeline.plan_run decided it: this task never skips).
+
+    In a warm worker process of flows.pool when `workers` is given (the pool enforces `limits`, killing
+    a worker stuck past the time limit), else right here (limits enforced in this process)."""
+    item = pipeline.PlannedReport(Path(path), previous_partitions)
+    options = {"pipeline_version": pipeline_version, "max_input_bytes": max_input_bytes, "limits": limits}
+    if workers:
+        outcome = pool.run_report(item, Path(warehouse), workers=workers, **options)
     else:
-        outcome = pipeline.process_report(Path(path), Path(warehouse), **options)
+        outcome = pipeline.process_planned(item, Path(warehouse), **options)
     _landed[Path(path)] = outcome
     logger = get_run_logger()
     logger.info("%s", outcome.summary_line())
@@ -223,28 +224,27 @@ class BrokenRun(RuntimeError):
     """Some reports could not be recorded at all (e.g. the warehouse could not be written)."""
 
 
-def _process(paths: list[Path], warehouse: Path, workers: int | None, dask_address: str | None,
-             broken: list[str], max_input_bytes: int | None = None) -> dict[Path, ReportOutcome]:
-    """One task per report, on the warm pool (or Dask); a report that could not even be recorded goes to `broken`."""
+def _process(work: list[pipeline.PlannedReport], warehouse: Path, workers: int | None, dask_address: str | None,
+             broken: list[str], max_input_bytes: int | None = None,
+             limits: pipeline.ReportLimits | None = None) -> dict[Path, ReportOutcome]:
+    """One task per planned report, on the warm pool (or Dask); one that could not even be recorded goes to `broken`."""
     outcomes: dict[Path, ReportOutcome] = {}
-    if not paths:
+    if not work:
         return outcomes
     bar = progress.current()
     pool_workers = None if dask_address else (workers or pool.default_workers())
     if pool_workers:
         pool.start(pool_workers)  # already started by `budgetlake run`; a no-op then
-    stored = stored_reports(warehouse)  # one walk of reports/: where each report's old files are
     lost: list[Path] = []
     try:
         with shared_api_server(), task_runner_for(workers, dask_address) as runner:
             futures = {
                 runner.submit(process_report_task,
-                              # force: this run already found the report new or changed, no second lookup
-                              {"path": path, "warehouse": warehouse, "force": True,
+                              {"path": item.path, "warehouse": warehouse,
                                "pipeline_version": pipeline.PIPELINE_VERSION, "workers": pool_workers,
-                               "previous_partitions": pipeline.previous_partitions(path, stored, max_input_bytes),
-                               "max_input_bytes": max_input_bytes}): path
-                for path in paths
+                               "previous_partitions": item.previous_partitions,
+                               "max_input_bytes": max_input_bytes, "limits": limits}): item.path
+                for item in work
             }
             for future in as_completed(list(futures)):
                 path = futures[future]
@@ -273,49 +273,69 @@ def _process(paths: list[Path], warehouse: Path, workers: int | None, dask_addre
 @flow(name="ingest", log_prints=False)
 def ingest(paths: list[str], warehouse: str = "data/warehouse", force: bool = False,
            workers: int | None = None, dask_address: str | None = None,
-           max_input_bytes: int | None = None) -> list[ReportOutcome]:
-    """Every PDF under `paths` into `warehouse`: one task per distinct PDF, run in parallel; duplicates noted."""
+           max_input_bytes: int | None = None, time_limit_s: float | None = None,
+           memory_limit_mb: float | None = None) -> list[ReportOutcome]:
+    """Every PDF under `paths` into `warehouse`, as pipeline.plan_run decides: one task per report to process.
+
+    time_limit_s, memory_limit_mb: the limits on one report (None: the defaults of flows.limits; 0: none).
+    """
     logger = get_run_logger()
     warehouse_dir = Path(warehouse)
     warehouse_dir.mkdir(parents=True, exist_ok=True)
-    unique, duplicates = pipeline.group_duplicates(pipeline.discover(paths), max_input_bytes)
-    logger.info("%d PDF(s), %d distinct, into %s", len(unique) + len(duplicates), len(unique), warehouse_dir)
+    plan = pipeline.plan_run(paths, warehouse_dir, force=force, max_input_bytes=max_input_bytes)
+    logger.info("%d PDF(s), %d distinct, into %s", len(plan.found), len(plan.found) - len(plan.duplicates),
+                warehouse_dir)
     bar = progress.current()
-    bar.start(len(unique) + len(duplicates))
-
-    # unchanged reports are settled here, without a worker
-    outcomes, to_process = ({}, list(unique)) if force else pipeline.split_unchanged(unique, warehouse_dir)
-    for skipped in outcomes.values():
+    bar.start(len(plan.found))
+    for skipped in plan.settled.values():  # unchanged reports are settled by the plan, without a worker
         logger.info("%s", skipped.summary_line())
         bar.advance(skipped)
     broken: list[str] = []
-    outcomes.update(_process(to_process, warehouse_dir, workers, dask_address, broken, max_input_bytes))
+    processed = _process(plan.work, warehouse_dir, workers, dask_address, broken, max_input_bytes,
+                         limits_for(time_limit_s, memory_limit_mb))
 
-    for duplicate, original in duplicates.items():
-        outcomes[duplicate] = pipeline.duplicate_outcome(outcomes[original], duplicate)
-        logger.info("%s", outcomes[duplicate].summary_line())
-        bar.advance(outcomes[duplicate])
+    def noted(duplicate: ReportOutcome) -> None:
+        logger.info("%s", duplicate.summary_line())
+        bar.advance(duplicate)
 
-    ordered = [outcomes[path] for path in sorted(outcomes)]
+    ordered = plan.outcomes(processed, on_outcome=noted)  # with the duplicates' notes
     publish_artifact(ordered)
     if broken:
         raise BrokenRun(f"{len(broken)} report(s) could not be recorded: " + "; ".join(broken))
     return ordered
 
 
+def limits_for(time_limit_s: float | None, memory_limit_mb: float | None) -> pipeline.ReportLimits:
+    """The limits of the flows' parameters: None takes the default of flows.limits, 0 (or less) means none."""
+    from flows import limits as report_limits
+
+    return report_limits.ReportLimits.from_options(
+        report_limits.DEFAULT_TIME_LIMIT_S if time_limit_s is None else time_limit_s,
+        report_limits.DEFAULT_MEMORY_LIMIT_MB if memory_limit_mb is None else memory_limit_mb)
+
+
 @flow(name="process-report", log_prints=False)
 def process_report_flow(path: str, warehouse: str = "data/warehouse", force: bool = True,
-                        max_input_bytes: int | None = None) -> ReportOutcome:
-    """One PDF end to end (ad-hoc re-run: forced by default), with its one-row artifact."""
+                        max_input_bytes: int | None = None, time_limit_s: float | None = None,
+                        memory_limit_mb: float | None = None) -> ReportOutcome:
+    """One PDF end to end (ad-hoc re-run: forced by default), planned like a run of one, with its one-row artifact."""
     Path(warehouse).mkdir(parents=True, exist_ok=True)
-    outcome = process_report_task(Path(path), Path(warehouse), force=force, max_input_bytes=max_input_bytes)
+    plan = pipeline.plan_run([path], Path(warehouse), force=force, max_input_bytes=max_input_bytes,
+                             discover_paths=False)
+    if plan.settled:
+        [outcome] = plan.settled.values()
+    else:
+        [item] = plan.work
+        outcome = process_report_task(item.path, Path(warehouse), previous_partitions=item.previous_partitions,
+                                      max_input_bytes=max_input_bytes, workers=1,  # its limits need a worker
+                                      limits=limits_for(time_limit_s, memory_limit_mb))
     publish_artifact([outcome])
     return outcome
 
 
 def run_ingest(paths: list[str], warehouse: str, *, force: bool = False, workers: int | None = None,
-               dask_address: str | None = None, notice=None,
-               max_input_bytes: int | None = None) -> list[ReportOutcome]:
+               dask_address: str | None = None, notice=None, max_input_bytes: int | None = None,
+               time_limit_s: float | None = None, memory_limit_mb: float | None = None) -> list[ReportOutcome]:
     """Call the `ingest` flow (as `budgetlake run` does) with one Prefect API server for the flow and its workers.
 
     Flow-run heartbeats are off here unless configured (PREFECT_FLOWS_HEARTBEAT_FREQUENCY or a
@@ -328,7 +348,8 @@ def run_ingest(paths: list[str], warehouse: str, *, force: bool = False, workers
     _landed.clear()
     with shared_api_server(notice), _no_heartbeats_unless_configured():
         return ingest([str(p) for p in paths], str(warehouse), force=force, workers=workers,
-                      dask_address=dask_address, max_input_bytes=max_input_bytes)
+                      dask_address=dask_address, max_input_bytes=max_input_bytes, time_limit_s=time_limit_s,
+                      memory_limit_mb=memory_limit_mb)
 
 
 def _no_heartbeats_unless_configured():

@@ -1,4 +1,9 @@
-"""The plain pipeline (no Prefect): find PDFs, and take one PDF from bytes to warehouse files with a status."""
+"""The plain pipeline (no Prefect): find PDFs, plan a run, and take one PDF from bytes to warehouse files with a status.
+
+Where a report's fate is decided: plan_run (discovery, duplicates, skip of unchanged reports, the work
+list) for every entry point; process_planned (its status: valid, warnings, quarantined or failed) for
+each report the plan sends to work.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from contracts.names import printable
 from extract.errors import ReportError
 from extract.fingerprint import sha256_of_file
 from extract.source import DEFAULT_MAX_INPUT_BYTES, readable_size
+from flows.limits import MIB, LimitExceeded, ReportLimits, limited
 from flows.version import pipeline_version
 
 
@@ -243,32 +249,46 @@ def _schema_checks_passed(checks) -> bool:
 
 def process_report(path: Path, warehouse: Path, *, force: bool = False,
                    pipeline_version: str = PIPELINE_VERSION,
-                   previous_partitions: list[str] | None = None,
-                   max_input_bytes: int | None = None) -> ReportOutcome:
-    """One PDF end to end: read once → (skip if unchanged) → extract → transform → checks → status → write.
+                   max_input_bytes: int | None = None, limits: ReportLimits | None = None) -> ReportOutcome:
+    """One PDF named by the caller: planned like a run of one report (plan_run), then processed unless skipped.
 
-    The file is read once (extract.source.read_input: no symbolic link followed, at most
-    max_input_bytes, default DEFAULT_MAX_INPUT_BYTES); its digest, text layer and camelot's grids all
-    come from those bytes (camelot reads a private snapshot of them), so a file replaced during the
-    run cannot be stored under one version's id with another's content.
-    Never raises for a bad report: a file that cannot be read, a ReportError or any unexpected
-    exception becomes a `failed` row. Only a failure to write the warehouse itself propagates (the
-    run is broken then). previous_partitions: where the run's snapshot of reports/ found this report
-    stored (see contracts.warehouse.write_report; None: looked up here).
+    force: re-process it even when it is stored unchanged (the user's --force). limits: the time and
+    memory limits enforced around its work in this process (see flows.limits; None: none).
+    """
+    plan = plan_run([path], warehouse, force=force, pipeline_version=pipeline_version,
+                    max_input_bytes=max_input_bytes, discover_paths=False)
+    if plan.settled:
+        [skipped] = plan.settled.values()
+        log.info("unchanged, skipped: %s (%s)", printable(Path(path).name), skipped.report_id)
+        return skipped
+    [item] = plan.work
+    return process_planned(item, warehouse, pipeline_version=pipeline_version, max_input_bytes=max_input_bytes,
+                           limits=limits)
+
+
+def process_planned(item: PlannedReport, warehouse: Path, *, pipeline_version: str = PIPELINE_VERSION,
+                    max_input_bytes: int | None = None,
+                    limits: ReportLimits | None = None) -> ReportOutcome:
+    """One report the run's plan (plan_run) sent to work: read once → extract → transform → checks → status → write.
+
+    Decides nothing about skipping: the plan did. The file is read once (extract.source.read_input:
+    no symbolic link followed, at most max_input_bytes, default DEFAULT_MAX_INPUT_BYTES); its digest,
+    text layer and camelot's grids all come from those bytes (camelot reads a private snapshot of
+    them), so a file replaced during the run cannot be stored under one version's id with another's
+    content. Never raises for a bad report: a file that cannot be read, a ReportError, a report over
+    its time or memory limit (limits, enforced here) or any unexpected exception becomes a `failed`
+    row. Only a failure to write the warehouse itself propagates (the run is broken then).
+    item.previous_partitions: where the run's snapshot of reports/ found this report stored (see
+    contracts.warehouse.write_report; None: looked up there).
     """
     from contracts import checks as checking
     from contracts import warehouse as store
     from extract.preflight import read_pdf_text
     from extract.source import DEFAULT_MAX_INPUT_BYTES, UnreadInput, read_input, snapshot, unread_sha256
 
-    path = Path(path)
+    path = Path(item.path)
     warehouse = Path(warehouse)
-    if not force and (digest := input_digest(path, max_input_bytes)) is not None:
-        # the digest of this file version (cached from the run's listing): an unchanged report is not read again
-        skipped = unchanged_outcome(path, warehouse, pipeline_version, sha256=digest)
-        if skipped is not None:
-            log.info("unchanged, skipped: %s (%s)", printable(path.name), skipped.report_id)
-            return skipped
+    previous_partitions = item.previous_partitions
     meta: dict = {}
     pages = 0
     tables: dict = {}
@@ -283,26 +303,30 @@ def process_report(path: Path, warehouse: Path, *, force: bool = False,
         sha256 = hashlib.sha256(data).hexdigest()  # the id of the bytes parsed below, whatever the listing saw
     if data is not None:
         try:
-            with snapshot(data, path.name) as private_copy:
-                pdf = read_pdf_text(private_copy, data)
-                pages = pdf.page_count
-                from extract.report import extract_report
-                from transform.report_frames import transform_report
+            with limited(limits):  # the report's time and memory limits (flows.limits)
+                with snapshot(data, path.name) as private_copy:
+                    pdf = read_pdf_text(private_copy, data)
+                    pages = pdf.page_count
+                    from extract.report import extract_report
+                    from transform.report_frames import transform_report
 
-                frames = transform_report(extract_report(pdf))
-            meta = dict(frames.meta)
-            tables = frames.tables
-            narrative = frames.narrative
-            checks = checking.run_checks(
-                sha256[:16], frames.tables, frames.restorations, frames.declared_empty, meta["unit_factor_yuan"],
-                unreadable_cells=[asdict(problem) for problem in frames.problems],
-                report_type=meta["report_type"], scope=meta["scope"], table_unit_factors=meta["table_unit_factors"],
-                listed_tables=frames.listed, metadata_findings=meta.get("findings", ()),
-                narrative=frames.narrative_claims,
-            )
-            status, error = checking.decide_status(checks)
-        except ReportError as problem:
+                    frames = transform_report(extract_report(pdf))
+                meta = dict(frames.meta)
+                tables = frames.tables
+                narrative = frames.narrative
+                checks = checking.run_checks(
+                    sha256[:16], frames.tables, frames.restorations, frames.declared_empty, meta["unit_factor_yuan"],
+                    unreadable_cells=[asdict(problem) for problem in frames.problems],
+                    report_type=meta["report_type"], scope=meta["scope"], table_unit_factors=meta["table_unit_factors"],
+                    listed_tables=frames.listed, metadata_findings=meta.get("findings", ()),
+                    narrative=frames.narrative_claims,
+                )
+                status, error = checking.decide_status(checks)
+        except (ReportError, LimitExceeded) as problem:
             status, error, tables, checks = "failed", str(problem), {}, _empty_checks(sha256[:16])
+        except MemoryError:  # over the memory limit (RLIMIT_AS) or the machine's memory: the report, not a bug
+            status, tables, checks = "failed", {}, _empty_checks(sha256[:16])
+            error = memory_error_message(limits)
         except Exception as problem:  # noqa: BLE001 - one broken report must not stop the run
             log.error("unexpected error on %s:\n%s", printable(path.name), printable(traceback.format_exc()))
             status, tables, checks = "failed", {}, _empty_checks(sha256[:16])
@@ -332,128 +356,205 @@ def source_name(path: Path) -> str:
     return os.fsencode(Path(path).name).decode("utf-8", errors="replace")
 
 
+def memory_error_message(limits: ReportLimits | None) -> str:
+    """The failed row's error of a report that ran out of memory (its limit, when one was set)."""
+    if limits is not None and limits.memory_bytes:
+        return limits.memory_message()
+    return "the report needed more memory than the machine could give (MemoryError)"
+
+
+def died_message(how: str, limits: ReportLimits | None) -> str:
+    """The failed row's error of a report whose worker process ended without an answer (how: e.g. killed by SIGABRT)."""
+    if limits is not None and limits.memory_bytes:
+        return (f"the worker process reading the report ended without an answer ({how}): most likely the report "
+                f"needed more memory than the memory limit ({limits.memory_bytes / MIB:g} MB per report), or it "
+                "crashed the PDF library; stopped")
+    return f"the worker process reading the report ended without an answer ({how}); stopped"
+
+
+def record_failed(item: PlannedReport, warehouse: Path, error: str, *, pipeline_version: str = PIPELINE_VERSION,
+                  max_input_bytes: int | None = None) -> ReportOutcome:
+    """The `failed` row of a report whose work was stopped from outside (its worker killed past the time limit,
+    or dead), under the id of its bytes as listed (of its path, when they cannot be read any more)."""
+    from contracts import warehouse as store
+    from extract.source import unread_sha256
+
+    path = Path(item.path)
+    sha256 = input_digest(path, max_input_bytes)
+    previous = item.previous_partitions if sha256 is not None else None
+    sha256 = sha256 or unread_sha256(path)
+    row = _report_row(sha256, source_name(path), status="failed", error=error, meta={}, pages=0,
+                      pipeline_version=pipeline_version)
+    store.write_report(Path(warehouse), row, {}, _empty_checks(sha256[:16]), quarantined=False,
+                       previous_partitions=previous)
+    outcome = _outcome_from_row(row, [])
+    log.info("%s", outcome.summary_line())
+    return outcome
+
+
 class BrokenReports(RuntimeError):
     """Some reports could not be recorded at all (the warehouse could not be written); all others were."""
 
 
-def process_paths(paths: Iterable[str | Path], warehouse: Path, *, force: bool = False,
-                  pipeline_version: str = PIPELINE_VERSION, on_outcome=None, workers: int | None = None,
-                  settled: dict[Path, ReportOutcome] | None = None,
-                  max_input_bytes: int | None = None) -> list[ReportOutcome]:
-    """All PDFs under paths, duplicates noted, without Prefect (the plain twin of the `ingest` flow).
+# ---------- the plan of a run: what each input file gets, decided in one place ----------
 
-    workers: run that many reports at once in the warm pool of flows.pool (None: one after
-    another in this process). settled: outcomes already known for some paths (e.g. stored before
-    the Prefect API went away); those reports are not run again. Every report is tried: one that
-    cannot even be recorded (the warehouse refused its failed row) does not stop the others;
-    BrokenReports is raised at the end, after all others landed.
+
+@dataclass(frozen=True)
+class PlannedReport:
+    """A report the plan sends to work (new, changed, forced, or unreadable: its failed row says why)."""
+
+    path: Path
+    previous_partitions: list[str] | None = None  # where reports/ has it stored ([]: nowhere; None: look it up)
+
+
+@dataclass
+class RunPlan:
+    """What a run does with every input file, decided by plan_run before any report is processed.
+
+    found: every PDF listed, sorted. settled: outcomes known without work (stored unchanged, skipped;
+    or stored earlier by this run). work: the reports to process, in listing order. duplicates: a file
+    with the same bytes as an earlier one -> that one (its outcome is noted for both, processed once).
+    complete: False when planning stopped at the first report needing work (stop_at_first_work).
     """
-    unique, duplicates = group_duplicates(discover(paths), max_input_bytes)
-    outcomes: dict[Path, ReportOutcome] = {}
+
+    found: list[Path]
+    settled: dict[Path, ReportOutcome] = field(default_factory=dict)
+    work: list[PlannedReport] = field(default_factory=list)
+    duplicates: dict[Path, Path] = field(default_factory=dict)
+    complete: bool = True
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return self.complete and not self.work
+
+    def outcomes(self, processed: dict[Path, ReportOutcome], on_outcome=None) -> list[ReportOutcome]:
+        """Every file's outcome, sorted by path: settled, processed (by path) and the duplicates' notes.
+
+        on_outcome(outcome) is called for each duplicate's note (settled and processed reports were
+        shown as they were known)."""
+        outcomes = {**self.settled, **processed}
+        for duplicate, original in self.duplicates.items():
+            outcomes[duplicate] = duplicate_outcome(outcomes[original], duplicate)
+            log.info("%s", outcomes[duplicate].summary_line())
+            if on_outcome:
+                on_outcome(outcomes[duplicate])
+        return [outcomes[path] for path in sorted(outcomes)]
+
+
+def plan_run(paths: Iterable[str | Path], warehouse: Path, *, force: bool = False,
+             max_input_bytes: int | None = None, pipeline_version: str = PIPELINE_VERSION,
+             settled: dict[Path, ReportOutcome] | None = None, stop_at_first_work: bool = False,
+             discover_paths: bool = True) -> RunPlan:
+    """The one place where a run decides what happens to each input file (every entry point plans with it).
+
+    1. discovery: the PDFs under paths (discover; discover_paths=False: paths are the files themselves,
+       a missing one gets its failed row);
+    2. duplicates: a file with the bytes of an earlier one is noted, not processed;
+    3. settled: outcomes already known for some paths (e.g. stored before the Prefect API went away);
+    4. skip: a file whose bytes this pipeline version already stored is settled from the skip ledger or
+       its reports row (unchanged_outcome), without opening the PDF, unless force (the user's "re-process
+       unchanged reports"); a file that cannot be hashed (not readable as it is) always goes to work;
+    5. the work list, each with where the run's one snapshot of reports/ has it stored.
+    Reads file bytes and the warehouse only. reports/ is walked once, at the first file the ledger
+    cannot answer, so a run the ledger answers entirely imports neither pandas nor pyarrow.
+    stop_at_first_work: stop at the first report needing work (plan.complete is False then).
+    """
+    warehouse = Path(warehouse)
+    found = discover(paths) if discover_paths else [Path(p) for p in paths]
+    unique, duplicates = group_duplicates(found, max_input_bytes)
+    plan = RunPlan(found=found, duplicates=duplicates)
+    stored: dict[str, Path] | None = None  # one snapshot of reports/, taken when first needed
     for path in unique:
+        sha256 = input_digest(path, max_input_bytes)  # computed once per file version (cached)
         if settled and path in settled:
-            outcomes[path] = settled[path]
-            if on_outcome:
-                on_outcome(outcomes[path])
-    to_run = [path for path in unique if path not in outcomes]
-    stored = stored_reports(warehouse)  # one walk of reports/ for the whole run
-    broken: list[str] = []
-
-    def run_one(path: Path) -> ReportOutcome:
-        options = {"force": force, "pipeline_version": pipeline_version, "max_input_bytes": max_input_bytes,
-                   "previous_partitions": previous_partitions(path, stored, max_input_bytes)}
-        try:
-            if workers:
-                from flows import pool
-
-                return pool.run(process_report, path.absolute(), Path(warehouse).absolute(), workers=workers,
-                                **options)
-            return process_report(path, warehouse, **options)
-        except Exception as problem:  # noqa: BLE001 - the report could not even be recorded as failed
-            log.error("could not record %s:\n%s", printable(path.name), printable(traceback.format_exc()))
-            broken.append(printable(f"{path.name}: {type(problem).__name__}: {problem}"))
-            return ReportOutcome(report_id="?", source_file=source_name(path), status="failed",
-                                 error=f"not recorded in the warehouse: {problem}")
-
-    if workers:
-        from concurrent.futures import ThreadPoolExecutor, as_completed
-
-        with ThreadPoolExecutor(max_workers=workers) as threads:
-            futures = {threads.submit(run_one, path): path for path in to_run}
-            for future in as_completed(futures):
-                outcomes[futures[future]] = future.result()
-                if on_outcome:
-                    on_outcome(outcomes[futures[future]])
-    else:
-        for path in to_run:
-            outcomes[path] = run_one(path)
-            if on_outcome:
-                on_outcome(outcomes[path])
-    for duplicate, original in duplicates.items():
-        outcomes[duplicate] = duplicate_outcome(outcomes[original], duplicate)
-        log.info("%s", outcomes[duplicate].summary_line())
-        if on_outcome:
-            on_outcome(outcomes[duplicate])
-    if broken:
-        raise BrokenReports(f"{len(broken)} report(s) could not be recorded: " + "; ".join(broken))
-    return [outcomes[path] for path in sorted(outcomes)]
-
-
-def split_unchanged(paths: Iterable[Path], warehouse: Path, pipeline_version: str = PIPELINE_VERSION, *,
-                    stop_at_first_change: bool = False) -> tuple[dict[Path, ReportOutcome], list[Path]]:
-    """(the skipped outcomes of the PDFs stored unchanged, the PDFs that need work), in the given order.
-
-    Reads file bytes and the warehouse only. The skip ledger answers first; reports/ is walked once,
-    at the first PDF the ledger cannot answer, so when it answers for every PDF neither pandas nor
-    pyarrow is imported. stop_at_first_change: return as soon as one PDF needs work.
-    """
-    stored: dict[str, Path] | None = None  # one snapshot of reports/, taken at the first ledger miss
-    settled: dict[Path, ReportOutcome] = {}
-    to_process: list[Path] = []
-    for path in paths:
-        sha256 = input_digest(path)
-        if sha256 is None:  # cannot be read as it is: process_report records why
-            to_process.append(path)
-            if stop_at_first_change:
-                break
+            plan.settled[path] = settled[path]
             continue
-        outcome = ledger_outcome(path, warehouse, pipeline_version, sha256)
-        if outcome is None:
-            if stored is None:
-                stored = stored_reports(warehouse)
-            outcome = unchanged_outcome(path, warehouse, pipeline_version, sha256=sha256, stored=stored)
-        if outcome is None:
-            to_process.append(path)
-            if stop_at_first_change:
-                break
-        else:
-            settled[path] = outcome
-    return settled, to_process
+        if sha256 is not None and not force:
+            outcome = ledger_outcome(path, warehouse, pipeline_version, sha256)
+            if outcome is None:
+                if stored is None:
+                    stored = stored_reports(warehouse)
+                outcome = unchanged_outcome(path, warehouse, pipeline_version, sha256=sha256, stored=stored)
+            if outcome is not None:
+                plan.settled[path] = outcome
+                continue
+        plan.work.append(PlannedReport(path))
+        if stop_at_first_work:
+            plan.complete = False
+            return plan
+    if plan.work:
+        if stored is None:
+            stored = stored_reports(warehouse)
+        plan.work = [replace(item, previous_partitions=_stored_partitions(input_digest(item.path, max_input_bytes),
+                                                                          stored))
+                     for item in plan.work]
+    return plan
 
 
-def previous_partitions(path: Path, stored: dict[str, Path], max_input_bytes: int | None = None) -> list[str] | None:
-    """Where a stored_reports() snapshot has this PDF's report stored: [] or its one partition (None: a file
-    that cannot be hashed; process_report looks its row up)."""
-    sha256 = input_digest(path, max_input_bytes)
+def _stored_partitions(sha256: str | None, stored: dict[str, Path]) -> list[str] | None:
+    """Where a stored_reports() snapshot has the report of these bytes: [] or its one partition (None: a file
+    that cannot be hashed; its failed row's id is of its path, looked up when written)."""
     if sha256 is None:
         return None
     reports_file = stored.get(sha256[:16])
     return [partition_of(reports_file)] if reports_file is not None else []
 
 
-def all_unchanged(paths: Iterable[str | Path], warehouse: Path,
-                  pipeline_version: str = PIPELINE_VERSION) -> list[ReportOutcome] | None:
-    """The outcomes of a run with nothing to do (every distinct PDF already stored unchanged), else None.
+def process_paths(paths: Iterable[str | Path], warehouse: Path, *, force: bool = False,
+                  pipeline_version: str = PIPELINE_VERSION, on_outcome=None, workers: int | None = None,
+                  settled: dict[Path, ReportOutcome] | None = None,
+                  max_input_bytes: int | None = None, limits: ReportLimits | None = None,
+                  plan: RunPlan | None = None) -> list[ReportOutcome]:
+    """All PDFs under paths, as planned by plan_run, without Prefect (the plain twin of the `ingest` flow).
 
-    Stops at the first report that needs work (see split_unchanged).
+    workers: run that many reports at once in the warm pool of flows.pool, each within limits (None:
+    one after another in this process, limits enforced here). settled: see plan_run. plan: one
+    already made for these arguments. Every report is tried: one that cannot even be recorded (the
+    warehouse refused its failed row) does not stop the others; BrokenReports is raised at the end,
+    after all others landed.
     """
-    unique, duplicates = group_duplicates(discover(paths))
-    outcomes, to_process = split_unchanged(unique, warehouse, pipeline_version, stop_at_first_change=True)
-    if to_process:
-        return None
-    for duplicate, original in duplicates.items():
-        outcomes[duplicate] = duplicate_outcome(outcomes[original], duplicate)
-    return [outcomes[path] for path in sorted(outcomes)]
+    plan = plan or plan_run(paths, warehouse, force=force, max_input_bytes=max_input_bytes,
+                            pipeline_version=pipeline_version, settled=settled)
+    for outcome in plan.settled.values():
+        if outcome.skipped:
+            log.info("%s", outcome.summary_line())
+        if on_outcome:
+            on_outcome(outcome)
+    broken: list[str] = []
+    options = {"pipeline_version": pipeline_version, "max_input_bytes": max_input_bytes, "limits": limits}
+
+    def run_one(item: PlannedReport) -> ReportOutcome:
+        try:
+            if workers:
+                from flows import pool
+
+                return pool.run_report(item, warehouse, workers=workers, **options)
+            return process_planned(item, warehouse, **options)
+        except Exception as problem:  # noqa: BLE001 - the report could not even be recorded as failed
+            log.error("could not record %s:\n%s", printable(item.path.name), printable(traceback.format_exc()))
+            broken.append(printable(f"{item.path.name}: {type(problem).__name__}: {problem}"))
+            return ReportOutcome(report_id="?", source_file=source_name(item.path), status="failed",
+                                 error=f"not recorded in the warehouse: {problem}")
+
+    processed: dict[Path, ReportOutcome] = {}
+    if workers:
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        with ThreadPoolExecutor(max_workers=workers) as threads:
+            futures = {threads.submit(run_one, item): item.path for item in plan.work}
+            for future in as_completed(futures):
+                processed[futures[future]] = future.result()
+                if on_outcome:
+                    on_outcome(processed[futures[future]])
+    else:
+        for item in plan.work:
+            processed[item.path] = run_one(item)
+            if on_outcome:
+                on_outcome(processed[item.path])
+    outcomes = plan.outcomes(processed, on_outcome)
+    if broken:
+        raise BrokenReports(f"{len(broken)} report(s) could not be recorded: " + "; ".join(broken))
+    return outcomes
 
 
 def exit_code(outcomes: Iterable[ReportOutcome]) -> int:

@@ -144,3 +144,38 @@ def seed_variant_pdf(out_path: Path, *, department: str | None = None, cover: st
         text = transform(text)
     module.render(text, out_path)
     return out_path
+
+
+def bomb_pdf_bytes(inflated_mb: int = 512) -> bytes:
+    """A decompression bomb: a one-page PDF of a few KB whose content stream inflates to inflated_mb MB.
+
+    The stream is deflated twice (/Filter [/FlateDecode /FlateDecode]): the inner stream is the page's
+    text followed by inflated_mb MB of spaces, so a reader that inflates it needs that much memory.
+    """
+    import zlib
+
+    inner = zlib.compressobj(9)
+    parts = [inner.compress(b"BT /F1 12 Tf 72 712 Td (hello) Tj ET\n")]
+    block = b" " * (1 << 20)
+    for _ in range(inflated_mb):
+        parts.append(inner.compress(block))
+    parts.append(inner.flush())
+    stream = zlib.compress(b"".join(parts), 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter [/FlateDecode /FlateDecode] >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

@@ -68,7 +68,8 @@ def test_ingest_runs_each_report_as_a_task_on_the_shared_server(tmp_path: Path, 
     with get_client(sync_client=True) as client:
         stored = client.read_flow_run(state.state_details.flow_run_id).parameters
     assert stored == {"paths": [str(folder)], "warehouse": str(tmp_warehouse), "force": False, "workers": 2,
-                      "dask_address": None, "max_input_bytes": None}
+                      "dask_address": None, "max_input_bytes": None, "time_limit_s": None,
+                      "memory_limit_mb": None}
 
     # every distinct report ran as a task of this flow run on the harness server: the worker
     # processes reported to it instead of starting servers of their own

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from flows.pipeline import (
-    PIPELINE_VERSION, ledger_outcome, process_paths, split_unchanged, unchanged_outcome, warehouse_outcome,
+    PIPELINE_VERSION, ledger_outcome, plan_run, process_paths, unchanged_outcome, warehouse_outcome,
 )
 from extract.fingerprint import sha256_of_file
 from tests.builders import bad_inputs
@@ -85,7 +85,7 @@ def test_a_run_with_nothing_to_do_imports_nothing_heavy(stored, shared_dir: Path
     ], done.stderr
 
 
-def test_split_unchanged_settles_stored_reports_and_lists_the_rest_in_order(stored, tmp_path: Path) -> None:
+def test_plan_run_settles_stored_reports_and_lists_the_rest_in_order(stored, tmp_path: Path) -> None:
     warehouse, first_runs = stored
     encrypted, _ = first_runs["encrypted.pdf"]
     not_a_pdf, _ = first_runs["not_a_pdf.pdf"]
@@ -97,10 +97,10 @@ def test_split_unchanged_settles_stored_reports_and_lists_the_rest_in_order(stor
     shutil.copytree(warehouse, no_ledger, ignore=shutil.ignore_patterns(".ledger"))
 
     for store in (warehouse, no_ledger):
-        settled, to_process = split_unchanged([new_a, encrypted, new_b, not_a_pdf], store)
-        assert to_process == [new_a, new_b]
-        assert list(settled) == [encrypted, not_a_pdf]
-        assert settled[encrypted] == replace(first_runs["encrypted.pdf"][1], skipped=True)
+        plan = plan_run([new_a, encrypted, new_b, not_a_pdf], store, discover_paths=False)
+        assert [item.path for item in plan.work] == [new_a, new_b]
+        assert list(plan.settled) == [encrypted, not_a_pdf]
+        assert plan.settled[encrypted] == replace(first_runs["encrypted.pdf"][1], skipped=True)
 
-    settled, to_process = split_unchanged([encrypted, new_a, new_b], warehouse, stop_at_first_change=True)
-    assert (list(settled), to_process) == ([encrypted], [new_a])
+    plan = plan_run([encrypted, new_a, new_b], warehouse, stop_at_first_work=True, discover_paths=False)
+    assert (list(plan.settled), [item.path for item in plan.work]) == ([encrypted], [new_a])

@@ -63,7 +63,7 @@ def test_a_pool_of_another_size_replaces_the_old_one(fresh_pool) -> None:
     first = pool.start(1)
     assert pool.start(1) is first
     second = pool.start(2)
-    assert second is not first and second._max_workers == 2
+    assert second is not first and second.workers == 2
     pool.shutdown()
     assert not pool.running()
 
@@ -93,3 +93,29 @@ def test_a_shutdown_without_waiting_still_ends_the_workers(fresh_pool) -> None:
     assert not pool.running()
     worker.wait(timeout=30)  # psutil.TimeoutExpired if the worker stayed
     assert not worker.is_running()
+
+
+def _sleep_forever() -> None:
+    while True:
+        time.sleep(1)
+
+
+def test_a_call_past_its_timeout_gets_its_worker_killed_and_replaced(fresh_pool) -> None:
+    import psutil
+
+    stuck = pool.run(_pid, workers=1)  # the pool's one worker, which then gets stuck
+    with pytest.raises(pool.WorkerTimedOut):
+        pool.run(_sleep_forever, workers=1, timeout=1)
+    assert not psutil.pid_exists(stuck)  # killed and reaped before the call returned
+    assert pool.run(_pid, workers=1) not in {stuck, os.getpid()}  # a new worker took its place
+
+
+def test_a_worker_that_dies_fails_only_its_own_call_while_others_run(fresh_pool) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as threads:
+        dying = threads.submit(pool.run, _die, workers=2)
+        living = threads.submit(pool.run, _pid, workers=2)
+        with pytest.raises(pool.WorkerDied, match="killed by SIGKILL"):
+            dying.result()
+        assert living.result() != os.getpid()
