@@ -20,8 +20,8 @@ def readme_examples() -> dict[str, str]:
     return dict(blocks)
 
 
-def test_readme_has_the_three_loading_examples():
-    assert set(readme_examples()) == {"pandas", "duckdb", "polars"}
+def test_readme_has_the_loading_examples():
+    assert set(readme_examples()) == {"pandas", "duckdb", "polars", "narrative"}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def sample_warehouse(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.mark.parametrize("library", ["pandas", "duckdb", "polars"])
+@pytest.mark.parametrize("library", ["pandas", "duckdb", "polars", "narrative"])
 def test_readme_example_runs(library, sample_warehouse, monkeypatch, capsys):
     monkeypatch.chdir(sample_warehouse)
     exec(compile(readme_examples()[library], f"README:{library}", "exec"), {})
@@ -42,6 +42,9 @@ def test_readme_example_runs(library, sample_warehouse, monkeypatch, capsys):
         assert "34697300.00" in printed  # 合计 3,469.73 万元 of 支出决算表, in 元
     if library == "polars":
         assert "warnings" in printed
+    if library == "narrative":
+        # 收入决算情况说明 states 本年收入合计3469.73万元, 财政拨款收入 the same: the income table's cell, in 元
+        assert "income.total.fiscal_appropriation" in printed and "34697300.00" in printed
 
 
 def test_column_docs_are_generated_from_the_declarations():
