@@ -68,6 +68,15 @@ def test_a_pool_of_another_size_replaces_the_old_one(fresh_pool) -> None:
     assert not pool.running()
 
 
+def _is_fork_server(process) -> bool:
+    import psutil
+
+    try:
+        return "forkserver" in " ".join(process.cmdline())
+    except (psutil.ZombieProcess, psutil.NoSuchProcess):  # a child that ended meanwhile
+        return False
+
+
 @pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here")
 def test_start_forks_the_workers_before_any_work(fresh_pool) -> None:
     import psutil
@@ -76,8 +85,7 @@ def test_start_forks_the_workers_before_any_work(fresh_pool) -> None:
     deadline = time.monotonic() + 30
     workers: list = []
     while time.monotonic() < deadline:
-        fork_servers = [child for child in psutil.Process().children()
-                        if "forkserver" in " ".join(child.cmdline())]
+        fork_servers = [child for child in psutil.Process().children() if _is_fork_server(child)]
         workers = [worker for server in fork_servers for worker in server.children()]
         if len(workers) == 2:
             break
