@@ -207,8 +207,9 @@ def _run_without_prefect(args, bar, problem: BaseException, landed: dict) -> lis
     """The rest of a run whose Prefect API failed: every report still processed and stored, said once."""
     from flows import pipeline
 
-    reason = str(problem).splitlines()[0] if str(problem) else type(problem).__name__
-    _notice(f"running without Prefect orchestration: {reason}")
+    from flows.ingest import first_line
+
+    _notice(f"running without Prefect orchestration: {first_line(problem)}")
     shown = bar.started  # the flow already showed the reports it stored
     if not shown:
         bar.start(len(pipeline.discover(args.paths)))
@@ -250,8 +251,7 @@ def cmd_report(args) -> int:
                 raise
             ingest.stop_temporary_server()
             ORCHESTRATION_LOST.set()
-            reason = str(problem).splitlines()[0] if str(problem) else type(problem).__name__
-            _notice(f"running without Prefect orchestration: {reason}")
+            _notice(f"running without Prefect orchestration: {ingest.first_line(problem)}")
     if outcome is None:
         [item] = pipeline.plan_run([path], Path(args.warehouse), force=True, max_input_bytes=_max_input_bytes(args),
                                    discover_paths=False).work

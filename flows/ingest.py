@@ -93,6 +93,11 @@ def is_orchestration_failure(problem: BaseException) -> bool:
     return False
 
 
+def first_line(problem: BaseException) -> str:
+    """What an exception says, on one line (its type where it says nothing)."""
+    return str(problem).splitlines()[0] if str(problem) else type(problem).__name__
+
+
 def _unreachable(api_url: str) -> str | None:
     """Why the API at api_url cannot be used, or None when it answers (any answer below 500 will do)."""
     import httpx
@@ -138,8 +143,7 @@ def shared_api_server(notice=None) -> Iterator[str]:
         server.start(timeout=_startup_timeout())
     except Exception as problem:  # noqa: BLE001 - any failure to start: run without it
         server.stop()
-        first_line = str(problem).splitlines()[0] if str(problem) else type(problem).__name__
-        raise OrchestratorUnavailable(f"Prefect's temporary server did not start: {first_line}") from problem
+        raise OrchestratorUnavailable(f"Prefect's temporary server did not start: {first_line(problem)}") from problem
     previous_env = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
