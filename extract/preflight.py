@@ -12,7 +12,7 @@ import pypdfium2.raw as pdfium_c
 from extract.errors import UnreadableReport
 from extract.fingerprint import sha256_of_file  # noqa: F401 - re-exported: the digest lives in extract.fingerprint
 from extract.model import PdfText
-from extract.triage import needs_ocr, page_has_image
+from extract.triage import needs_ocr, page_has_image, text_is_usable
 from extract.source import read_input
 
 PDF_MAGIC = b"%PDF-"
@@ -86,7 +86,8 @@ def _page_texts(document: pdfium.PdfDocument) -> tuple[tuple[str, ...], frozense
                 texts.append(text_page.get_text_range())
             finally:
                 text_page.close()
-            if needs_ocr(texts[-1], page_has_image(page)):
+            # the page's objects are walked only where the text layer is short (a text page costs nothing more)
+            if not text_is_usable(texts[-1]) and needs_ocr(texts[-1], page_has_image(page)):
                 scanned.add(index + 1)
         finally:
             page.close()

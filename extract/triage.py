@@ -19,9 +19,14 @@ def settings() -> dict:
         return tomllib.load(fh)
 
 
+def text_is_usable(text: str) -> bool:
+    """Whether a page's text layer holds enough text to be read as it is (then its images are never looked at)."""
+    return len("".join(text.split())) >= settings()["triage"]["min_text_chars"]
+
+
 def needs_ocr(text: str, has_image: bool) -> bool:
     """A page with (nearly) no text in its text layer that carries an image is a scan: it is recognised."""
-    return has_image and len("".join(text.split())) < settings()["triage"]["min_text_chars"]
+    return has_image and not text_is_usable(text)
 
 
 def page_has_image(page: pdfium.PdfPage) -> bool:

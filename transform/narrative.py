@@ -97,11 +97,18 @@ def subject_names(text: str, params: dict) -> dict[str, tuple[str, str | None]]:
     return names
 
 
-def resolve_subject(names: dict[str, str], frame: pd.DataFrame | None, params: dict) -> str | None:
-    """The subject_code of the row the names point to, when exactly one row of the table fits; else None."""
-    if frame is None or not len(frame) or not names:
-        return None
+def subject_rows(frame: pd.DataFrame | None) -> tuple[tuple[str, str, str], ...]:
+    """(subject_code, subject_level, item) of each subject row of a table, once per code (read once per report)."""
+    if frame is None or not len(frame):
+        return ()
     rows = frame.drop_duplicates(["subject_code"])[["subject_code", "subject_level", "item"]].dropna()
+    return tuple(rows.itertuples(index=False, name=None))
+
+
+def resolve_subject(names: dict[str, str], rows: tuple[tuple[str, str, str], ...], params: dict) -> str | None:
+    """The subject_code of the row the names point to, when exactly one row (subject_rows) fits; else None."""
+    if not rows or not names:
+        return None
     deepest = next(level for level in ("item", "section", "class") if level in names)
     printed_code = ""
     for level in ("class", "section", "item"):
@@ -110,12 +117,12 @@ def resolve_subject(names: dict[str, str], frame: pd.DataFrame | None, params: d
             break
         printed_code += digits
     if len(printed_code) == {"class": 3, "section": 5, "item": 7}[deepest]:  # the printed code decides
-        return printed_code if printed_code in set(rows["subject_code"]) else None
+        return printed_code if any(code == printed_code for code, _, _ in rows) else None
     suffixes = params["subjects"]["name_suffixes"]
 
     def codes(level: str) -> set[str]:
         wanted = {names[level][0] + suffix for suffix in suffixes}
-        return {r.subject_code for r in rows.itertuples() if r.subject_level == level and r.item in wanted}
+        return {code for code, row_level, item in rows if row_level == level and item in wanted}
 
     candidates = codes(deepest)
     for parent, digits in (("class", 3), ("section", 5)):
@@ -162,7 +169,9 @@ def read_narrative(sentences: list[Sentence], headings: list[Heading], tables: d
     """Figures (with quantities) and claims of a report's prose. meta: report_type, year, department."""
     params = params or layout()
     report_type = meta.get("report_type")
-    subject_frame = tables.get(params["subjects"]["table"])
+    subjects = subject_rows(tables.get(params["subjects"]["table"]))
+    any_subject = "|".join(f"(?:{re.sub(r'[?]P<[a-z]+>', '', params['subjects'][k])})"
+                           for k in ("class", "section", "item", "dashed"))
     result = Narrative()
     in_paragraph: list[Figure] = []  # figures so far in the current paragraph (money and %)
     context: dict[str, str] = {}  # subject names in force in the current paragraph
@@ -176,8 +185,6 @@ def read_narrative(sentences: list[Sentence], headings: list[Heading], tables: d
         # subject names: a figure's own label first, else the names the paragraph printed before it
         typed = []
         names_at: list[tuple[int, dict]] = []
-        any_subject = "|".join(f"(?:{re.sub(r'[?]P<[a-z]+>', '', params['subjects'][k])})"
-                               for k in ("class", "section", "item", "dashed"))
         for m in re.finditer(any_subject, sentence.text):
             names_at.append((m.end(), subject_names(sentence.text[:m.end()], params)))
         for f in figures:
@@ -186,7 +193,7 @@ def read_narrative(sentences: list[Sentence], headings: list[Heading], tables: d
                 continue
             own = subject_names(f.label, params)
             names = _merge(context, own) if own else (_names_before(names_at, f.start) or context)
-            subject = resolve_subject(names, subject_frame, params) if names else None
+            subject = resolve_subject(names, subjects, params) if names else None
             quantity, role = _quantity(f, subject, report_type, params)
             typed.append(_with(f, quantity, role))
         sentence_names = subject_names(sentence.text, params)
