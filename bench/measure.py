@@ -1,10 +1,15 @@
-"""Run one command as a subprocess and measure it: wall time, exit code, peak RSS of each process in its tree.
+"""Run one command as a subprocess and measure it: wall time, exit code, peak RSS and CPU time of each process in its tree.
 
 Peak RSS is sampled by polling the process tree with psutil every `poll_s` (default 50 ms) from the
 harness, so each process is seen by pid and role (main / worker / server / helper). getrusage
 (RUSAGE_CHILDREN) was not used: it gives one maximum over every child the harness ever waited for, so
 successive measurements could not be told apart, nor main from worker. Polling can miss a peak that
 lasts less than one interval; reported values are lower bounds of the true peaks.
+
+CPU time is each process's own user + system time (psutil `cpu_times`) as last seen by the same polling,
+summed per role: a lower bound as well, by at most one interval of each process's work after its last
+sample. (The children's rusage of the harness would miss the workers of a fork server, which are not the
+harness's grandchildren by `wait`.)
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ class Measurement:
     returncode: int
     peak_rss_mb: dict[str, float] = field(default_factory=dict)  # role -> highest peak among processes of that role
     processes: dict[str, int] = field(default_factory=dict)  # role -> number of distinct processes seen
+    cpu_s: dict[str, float] = field(default_factory=dict)  # role -> user + system seconds of its processes
     stdout_tail: str = ""
     stderr_tail: str = ""
 
@@ -54,7 +60,7 @@ def role_of(cmdline: list[str], is_root: bool, parent_cmdline: list[str] | None 
     return "helper"
 
 
-def _sample(root: psutil.Process, peaks: dict[int, tuple[str, int]]) -> None:
+def _sample(root: psutil.Process, peaks: dict[int, tuple[str, int, float]]) -> None:
     try:
         tree = [root, *root.children(recursive=True)]
     except psutil.Error:
@@ -62,10 +68,11 @@ def _sample(root: psutil.Process, peaks: dict[int, tuple[str, int]]) -> None:
     for proc in tree:
         try:
             rss = proc.memory_info().rss
+            times = proc.cpu_times()
             # the role is re-read each time: a child seen between fork and exec still shows its parent's cmdline
             parent = proc.parent()
             role = role_of(proc.cmdline(), proc.pid == root.pid, parent.cmdline() if parent else None)
-            peaks[proc.pid] = (role, max(rss, peaks.get(proc.pid, (role, 0))[1]))
+            peaks[proc.pid] = (role, max(rss, peaks.get(proc.pid, (role, 0, 0.0))[1]), times.user + times.system)
         except psutil.Error:
             continue
 
@@ -77,7 +84,7 @@ def run_measured(argv: list[str], *, env: dict[str, str] | None = None, cwd: Pat
     log_dir.mkdir(parents=True, exist_ok=True)
     stamp = f"{os.getpid()}-{time.monotonic_ns()}"
     out_path, err_path = log_dir / f"{stamp}.out", log_dir / f"{stamp}.err"
-    peaks: dict[int, tuple[str, int]] = {}
+    peaks: dict[int, tuple[str, int, float]] = {}
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
@@ -100,15 +107,18 @@ def run_measured(argv: list[str], *, env: dict[str, str] | None = None, cwd: Pat
         wall_s = ended[0] - started
     by_role: dict[str, float] = {}
     counts: dict[str, int] = {}
-    for role, rss in peaks.values():
+    cpu: dict[str, float] = {}
+    for role, rss, cpu_s in peaks.values():
         by_role[role] = max(by_role.get(role, 0.0), rss / MB)
         counts[role] = counts.get(role, 0) + 1
+        cpu[role] = cpu.get(role, 0.0) + cpu_s
     return Measurement(
         argv=[str(a) for a in argv],
         wall_s=wall_s,
         returncode=returncode,
         peak_rss_mb={k: round(v, 1) for k, v in sorted(by_role.items())},
         processes=dict(sorted(counts.items())),
+        cpu_s={k: round(v, 2) for k, v in sorted(cpu.items())},
         stdout_tail=_tail(out_path),
         stderr_tail=_tail(err_path),
     )

@@ -51,6 +51,11 @@ class PrefectServer:
         self.stop()
         raise TimeoutError(f"prefect server not healthy after {self.timeout_s} s; see {self.log_path}")
 
+    @property
+    def pid(self) -> int | None:
+        """The server's process (its CPU time is read by the benchmark around each case)."""
+        return self._proc.pid if self._proc else None
+
     def _healthy(self) -> bool:
         try:
             with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:

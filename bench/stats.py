@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 
 TABLE_COLUMNS = (
     ("case", "case"),
+    ("code", "code"),
     ("runs", "runs"),
     ("median_s", "median s"),
     ("range_s", "min–max s"),
     ("pages_per_s", "pages/s"),
     ("reports_per_min", "reports/min"),
     ("s_per_report", "s/report"),
+    ("cpu_s_per_report", "CPU s/report"),
     ("rss_main_mb", "peak RSS main MB"),
     ("rss_worker_mb", "peak RSS worker MB"),
 )
@@ -42,6 +44,8 @@ class CaseSummary:
     rss_worker_mb: float | None = None
     returncodes: list[int] = field(default_factory=list)
     note: str = ""
+    code: str = ""  # the checkout measured (its commit), when a run compares checkouts
+    cpu_s: list[float] = field(default_factory=list)  # CPU seconds of each run's processes
 
     @property
     def median_s(self) -> float | None:
@@ -60,12 +64,17 @@ class CaseSummary:
     def s_per_report(self) -> float | None:
         return ratio(self.median_s, self.reports)
 
+    @property
+    def cpu_s_per_report(self) -> float | None:
+        return ratio(median(self.cpu_s), self.reports)
+
     def as_dict(self) -> dict:
         return {
             "case": self.case, "runs": len(self.walls_s), "walls_s": [round(w, 3) for w in self.walls_s],
             "median_s": _round(self.median_s, 3), "pages": self.pages, "reports": self.reports,
             "pages_per_s": _round(self.pages_per_s, 2), "reports_per_min": _round(self.reports_per_min, 2),
-            "s_per_report": _round(self.s_per_report, 3), "peak_rss_main_mb": self.rss_main_mb,
+            "s_per_report": _round(self.s_per_report, 3), "cpu_s": [round(c, 2) for c in self.cpu_s],
+            "cpu_s_per_report": _round(self.cpu_s_per_report, 3), "code": self.code, "peak_rss_main_mb": self.rss_main_mb,
             "peak_rss_worker_mb": self.rss_worker_mb, "returncodes": self.returncodes, "note": self.note,
         }
 
@@ -92,12 +101,14 @@ def table_cells(summary: CaseSummary) -> dict[str, str]:
     walls = summary.walls_s
     return {
         "case": summary.case,
+        "code": summary.code or "–",
         "runs": str(len(walls)),
         "median_s": fmt(summary.median_s, 2),
         "range_s": f"{fmt(min(walls), 2)}–{fmt(max(walls), 2)}" if walls else "–",
         "pages_per_s": fmt(summary.pages_per_s, 1),
         "reports_per_min": fmt(summary.reports_per_min, 1),
         "s_per_report": fmt(summary.s_per_report, 3),
+        "cpu_s_per_report": fmt(summary.cpu_s_per_report, 3),
         "rss_main_mb": fmt(summary.rss_main_mb, 0),
         "rss_worker_mb": fmt(summary.rss_worker_mb, 0),
     }

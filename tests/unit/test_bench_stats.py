@@ -1,12 +1,12 @@
-"""Benchmark arithmetic and presentation: medians, ratios, the Markdown table, process roles, scale verification."""
+"""Benchmark arithmetic and presentation: medians, ratios, the Markdown table, process roles, the copies corpus."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
+from bench import copies
 from bench.measure import role_of
-from bench.run import verify_scale_run
 from bench.stats import CaseSummary, fmt, fmt_ratio, markdown_table, median, ratio
 
 
@@ -68,6 +68,11 @@ def test_case_summary_throughput():
     assert summary.s_per_report == 2.75
 
 
+def test_cpu_seconds_per_report_is_the_median_run_over_reports():
+    summary = CaseSummary(case="copies", walls_s=[5.0, 6.0, 7.0], pages=40, reports=4, cpu_s=[8.0, 12.0, 9.0])
+    assert summary.cpu_s_per_report == 2.25
+
+
 def test_case_without_pdfs_has_no_throughput():
     summary = CaseSummary(case="import", walls_s=[1.24], pages=0, reports=0)
     assert (summary.pages_per_s, summary.reports_per_min, summary.s_per_report) == (None, None, None)
@@ -76,14 +81,15 @@ def test_case_without_pdfs_has_no_throughput():
 def test_markdown_table():
     summaries = [
         CaseSummary(case="cold", walls_s=[10.0, 12.0, 11.0], pages=98, reports=4, rss_main_mb=300.4,
-                    rss_worker_mb=812.0),
+                    rss_worker_mb=812.0, code="abc1234", cpu_s=[16.0, 20.0, 18.0]),
         CaseSummary(case="baseline", walls_s=[100.0], pages=98, reports=4, rss_main_mb=344.8),
     ]
     expected = "\n".join([
-        "| case | runs | median s | min–max s | pages/s | reports/min | s/report | peak RSS main MB | peak RSS worker MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        "| cold | 3 | 11.00 | 10.00–12.00 | 8.9 | 21.8 | 2.750 | 300 | 812 |",
-        "| baseline | 1 | 100.00 | 100.00–100.00 | 1.0 | 2.4 | 25.000 | 345 | – |",
+        "| case | code | runs | median s | min–max s | pages/s | reports/min | s/report | CPU s/report "
+        "| peak RSS main MB | peak RSS worker MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| cold | abc1234 | 3 | 11.00 | 10.00–12.00 | 8.9 | 21.8 | 2.750 | 4.500 | 300 | 812 |",
+        "| baseline | – | 1 | 100.00 | 100.00–100.00 | 1.0 | 2.4 | 25.000 | – | 345 | – |",
     ])
     assert markdown_table(summaries) == expected
 
@@ -110,28 +116,48 @@ def test_role_of(cmdline, is_root, parent, expected):
     assert role_of(cmdline, is_root, parent) == expected
 
 
-def test_verify_scale_run(tmp_path):
-    for department, year, source_file, status in [
-        ("武汉市江汉区第1局", 2019, "a.pdf", "warnings"),
-        ("武汉市江汉区第2局", 2020, "b.pdf", "quarantined"),
-        ("武汉市江汉区第3局", 2021, "c.pdf", "warnings"),  # factor 2: should have been quarantined
-    ]:
-        folder = tmp_path / "reports" / f"department={department}" / f"year={year}"
-        folder.mkdir(parents=True)
-        pd.DataFrame({"source_file": [source_file], "status": [status]}).to_parquet(folder / "r.parquet")
-    manifest = {"reports": [
-        {"file": "a.pdf", "department": "武汉市江汉区第1局", "year": 2019, "factor": 1},
-        {"file": "b.pdf", "department": "武汉市江汉区第2局", "year": 2020, "factor": 3},
-        {"file": "c.pdf", "department": "武汉市江汉区第3局", "year": 2021, "factor": 2},
-        {"file": "d.pdf", "department": "武汉市江汉区第4局", "year": 2022, "factor": 1},
-    ]}
-    verdict = verify_scale_run(tmp_path, manifest)
-    assert verdict["reports"] == 4
-    assert verdict["in_warehouse"] == 3
-    assert verdict["mismatches"] == 2
-    assert verdict["first_mismatches"][0].startswith("c.pdf: got")
-    assert verdict["first_mismatches"][1] == "d.pdf: missing"
-    assert verdict["status_by_factor"] == {"x1 warnings": 1, "x2 warnings": 1, "x3 quarantined": 1}
+@pytest.mark.parametrize(
+    "n, expected",
+    [
+        pytest.param(2, [("a.pdf", 0), ("b.pdf", 0)], id="fewer-than-sources"),
+        pytest.param(5, [("a.pdf", 0), ("b.pdf", 0), ("c.pdf", 0), ("a.pdf", 1), ("b.pdf", 1)], id="round-the-sources"),
+    ],
+)
+def test_copies_go_round_the_sources(n, expected):
+    from pathlib import Path
+
+    pdfs = [Path("a.pdf"), Path("b.pdf"), Path("c.pdf")]
+    assert [(p.name, k) for p, k in copies.plan(pdfs, n)] == expected
+
+
+def test_copies_are_the_source_bytes_and_one_byte(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "x").mkdir(parents=True)
+    (corpus / "x" / "a.pdf").write_bytes(b"%PDF-1.4 a %%EOF")
+    (corpus / "b.pdf").write_bytes(b"%PDF-1.4 b %%EOF")
+
+    folder, manifest = copies.build(corpus, 3, tmp_path / "cache")
+
+    # sources in path order: corpus/b.pdf before corpus/x/a.pdf
+    assert sorted(p.name for p in folder.glob("*.pdf")) == ["a-copy000.pdf", "b-copy000.pdf", "b-copy001.pdf"]
+    assert (folder / "b-copy001.pdf").read_bytes() == b"%PDF-1.4 b %%EOF\x01"
+    assert (folder / "a-copy000.pdf").read_bytes() == b"%PDF-1.4 a %%EOF\x00"
+    assert [item["source"] for item in manifest["reports"]] == ["b.pdf", "a.pdf", "b.pdf"]
+
+
+def test_copies_verification(tmp_path):
+    folder = tmp_path / "reports" / "department=d" / "year=2024"
+    folder.mkdir(parents=True)
+    pd.DataFrame({"source_file": ["a-copy000.pdf", "a-copy001.pdf", "b-copy000.pdf"],
+                  "status": ["valid", "quarantined", "valid"]}).to_parquet(folder / "r.parquet")
+    manifest = {"reports": [{"file": "a-copy000.pdf", "source": "a.pdf"}, {"file": "a-copy001.pdf", "source": "a.pdf"},
+                            {"file": "b-copy000.pdf", "source": "b.pdf"}, {"file": "c-copy000.pdf", "source": "c.pdf"}]}
+
+    verdict = copies.verify(tmp_path, manifest)
+
+    assert verdict["missing"] == 1 and verdict["first_missing"] == ["c-copy000.pdf"]
+    assert verdict["sources_with_differing_status"] == {"a.pdf": ["quarantined", "valid"]}
+    assert verdict["status_counts"] == {"quarantined": 1, "valid": 2}
 
 
 @pytest.mark.parametrize("code, expected_returncode", [pytest.param("pass", 0, id="ok"),
