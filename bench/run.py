@@ -6,8 +6,8 @@
 
 Every case is a subprocess timed from start to exit (interpreter start-up included), measured by
 bench/measure.py (wall time, CPU seconds and peak RSS per process role). The `budgetlake` runs talk to one
-`prefect server start` (its start-up not counted), as a nightly run does; the empty-run diagnostics also show
-the temporary server's start-up.
+`prefect server start` (its start-up not counted), as a nightly run does. An empty run (a folder without PDFs)
+shows the fixed start-up of the command.
 """
 
 from __future__ import annotations
@@ -288,17 +288,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             runs = [bench.measure(f"start-up ({labels[checkout]})", bench.budgetlake_run(checkout, [empty],
                                                                                           bench.warehouse()),
                                   served, cwd=checkout.root) for _ in range(args.small_repeat)]
-            bench.summarize("diagnostic: start-up, empty run (server)", runs, 0, 0, code=labels[checkout])
-
-    # without a server: budgetlake starts Prefect's temporary server itself (its start-up counted)
-    for checkout in checkouts:
-        no_server = {**env, "PREFECT_HOME": str(scratch / f"prefect-home-temporary-{labels[checkout]}")}
-        bench.measure(f"prime temporary server ({labels[checkout]})",
-                      bench.budgetlake_run(checkout, [empty], bench.warehouse()), no_server, cwd=checkout.root)
-        runs = [bench.measure(f"start-up, temporary server ({labels[checkout]})",
-                              bench.budgetlake_run(checkout, [empty], bench.warehouse()), no_server,
-                              cwd=checkout.root)]
-        bench.summarize("diagnostic: start-up, empty run (temporary server)", runs, 0, 0, code=labels[checkout])
+            bench.summarize("diagnostic: start-up, empty run", runs, 0, 0, code=labels[checkout])
 
     result["cases"] = [s.as_dict() for s in bench.summaries]
     result["raw_runs"] = bench.raw
