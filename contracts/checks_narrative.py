@@ -1,9 +1,10 @@
 """Checks of a report's prose against its tables: stated figures, comparisons, years, department, placeholders.
 
 The narrative comes as plain dicts (transform.narrative.narrative_payload): figures with their
-quantity, and claims (budget_actual, change, share, year, department, placeholder,
-empty_statement). Every failed row's detail quotes the page and the sentence, names the table
-cell, both figures and their difference, for a person to act on.
+quantity, stated unit and its factor_yuan (元 per unit, from transform.units), and claims
+(budget_actual, change, share, year, department, placeholder, empty_statement). Every failed
+row's detail quotes the page and the sentence, names the table cell, both figures and their
+difference, for a person to act on.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from contracts import declarations as decl
-from contracts.check_rows import Figure, Findings
+from contracts.check_rows import Figure, Findings, unit_label_of
 from contracts.money import CENT, from_fen, to_fen
 
-_UNITS = {"万元": Decimal(10000), "元": Decimal(1)}
 _MAX_QUOTE = 80  # characters of a sentence quoted in a detail
 
 
@@ -69,9 +69,10 @@ def _quote(item: Mapping) -> str:
     return f"p.{item.get('page')} 「{sentence}」{section}"
 
 
-def _in(amount_yuan: Decimal, unit: str) -> str:
-    """A 元 amount written in a stated unit, without trailing noise (2961.68 万元)."""
-    value = amount_yuan / _UNITS.get(unit, Decimal(1))
+def _in(amount_yuan: Decimal, figure: Mapping) -> str:
+    """A 元 amount written in the unit `figure` is stated in, without trailing noise (2961.68 万元)."""
+    unit = figure["unit"]
+    value = amount_yuan / figure["factor_yuan"]
     text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".") if len(text.split(".")[1]) > 2 else text
@@ -113,15 +114,14 @@ def _check_figure(findings: Findings, cells: Mapping[str, list[Figure]], figure:
     if table not in cells:
         return  # table missing or unusable: table_present / schema_valid say so
     stated = Decimal(figure["amount_yuan"])
-    unit = figure["unit"]
     cell = _find_cell(cells[table], side, key, measure)
     if cell is None:
         return  # this template prints no such row or column: nothing to compare with
-    head = f"{_quote(figure)}: states {_in(stated, unit)} for {figure['quantity']}"
+    head = f"{_quote(figure)}: states {_in(stated, figure)} for {figure['quantity']}"
     value = findings.value(cell)  # a figure found cut short in print counts as the sum of its parts
     if value is None:
         findings.add("narrative_table_account", table, stated == 0,
-                     f"{head}; {cell.where()} is blank" + ("" if stated == 0 else f"; difference {_in(stated, unit)}"),
+                     f"{head}; {cell.where()} is blank" + ("" if stated == 0 else f"; difference {_in(stated, figure)}"),
                      None, _fen(stated))
         return
     printed = from_fen(int(value))
@@ -129,10 +129,10 @@ def _check_figure(findings: Findings, cells: Mapping[str, list[Figure]], figure:
     tolerance = Decimal(figure["half_step_yuan"])
     within = abs(diff) <= tolerance
     findings.add("narrative_figure_matches_table", table, within,
-                 f"{head}; table {cell.where()} prints {_in(printed, unit)}"
-                 + (f" (printed {_in(from_fen(cell.fen), unit)}, cut short)" if value != cell.fen else "")
-                 + f"; difference {_in(diff, unit)}"
-                 f" {'within' if within else 'beyond'} the rounding of the stated figure ({_in(tolerance, unit)})",
+                 f"{head}; table {cell.where()} prints {_in(printed, figure)}"
+                 + (f" (printed {_in(from_fen(cell.fen), figure)}, cut short)" if value != cell.fen else "")
+                 + f"; difference {_in(diff, figure)}"
+                 f" {'within' if within else 'beyond'} the rounding of the stated figure ({_in(tolerance, figure)})",
                  value, _fen(stated))
 
 
@@ -145,7 +145,9 @@ def _check_empty_statement(findings: Findings, cells: Mapping[str, list[Figure]]
                      f"{_quote(claim)}: says {table} holds nothing; it prints no figure"
                      + (f" in its {prefix}* columns" if prefix else ""))
         return
-    listed = "; ".join(f"{c.where()} {_in(from_fen(c.fen), '万元')}" for c in printed[:5])
+    factor = findings.factor(table)
+    printed_in = {"unit": unit_label_of(factor), "factor_yuan": factor}  # the unit printed over the table
+    listed = "; ".join(f"{c.where()} {_in(from_fen(c.fen), printed_in)}" for c in printed[:5])
     findings.add("narrative_table_account", table, False,
                  f"{_quote(claim)}: says {table} holds nothing, but it prints {len(printed)} figure(s): {listed}",
                  None, printed[0].fen)
@@ -171,11 +173,10 @@ def _check_budget_actual(findings: Findings, claim: Mapping) -> None:
         holds = abs(diff) <= rounding
     else:
         holds = abs(diff) <= max(rounding, abs(b) * Decimal(claim["near_percent"]) / 100)
-    unit = actual["unit"]
     findings.add("narrative_budget_comparison", _table_of(actual), holds,
                  f"{_quote(claim)}: says {claim['word']} ({_OPS[op]}); the paragraph states budget "
-                 f"{_in(b, budget['unit'])} (p.{budget['page']}) and 决算 {_in(a, unit)} (p.{actual['page']}): "
-                 f"决算 − budget = {_in(diff, unit)}", _fen(b), _fen(a))
+                 f"{_in(b, budget)} (p.{budget['page']}) and 决算 {_in(a, actual)} (p.{actual['page']}): "
+                 f"决算 − budget = {_in(diff, actual)}", _fen(b), _fen(a))
 
 
 def _table_of(figure: Mapping | None) -> str | None:
@@ -209,7 +210,6 @@ def _check_change(findings: Findings, claim: Mapping) -> None:
     sign = claim["sign"]
     cur = Decimal(current["amount_yuan"])
     h_cur = Decimal(current["half_step_yuan"])
-    unit = current["unit"]
     table = _table_of(current)
     head = f"{_quote(claim)}: says {claim['word']}"
     if prior is not None:
@@ -218,9 +218,9 @@ def _check_change(findings: Findings, claim: Mapping) -> None:
         change = cur - last
         rounding = h_cur + h_last
         direction = abs(change) <= rounding if sign == 0 else (change > 0 if sign > 0 else change < 0)
-        problems = [] if direction else [f"this year − last year = {_in(change, unit)}"]
+        problems = [] if direction else [f"this year − last year = {_in(change, current)}"]
         if diff is not None and abs(abs(change) - Decimal(diff["amount_yuan"])) > rounding + Decimal(diff["half_step_yuan"]):
-            problems.append(f"stated difference {_in(Decimal(diff['amount_yuan']), diff['unit'])} ≠ {_in(abs(change), unit)}")
+            problems.append(f"stated difference {_in(Decimal(diff['amount_yuan']), diff)} ≠ {_in(abs(change), current)}")
         if pct is not None:
             interval = _pct_interval(abs(change), rounding, last, h_last)
             if interval is not None:
@@ -228,7 +228,7 @@ def _check_change(findings: Findings, claim: Mapping) -> None:
                 if not ok:
                     problems.append(f"stated {pct['number']}% ≠ {computed:.2f}% (difference over last year's figure)")
         findings.add("narrative_change", table, not problems,
-                     f"{head}; figures: last year {_in(last, prior['unit'])}, this year {_in(cur, unit)}"
+                     f"{head}; figures: last year {_in(last, prior)}, this year {_in(cur, current)}"
                      + (f"; {'; '.join(problems)}" if problems else ""), _fen(last), _fen(cur))
         return
     if diff is None or pct is None or sign == 0:
@@ -241,8 +241,8 @@ def _check_change(findings: Findings, claim: Mapping) -> None:
         return  # last year's figure 0: reports print 100 % or nothing meaningful
     ok, computed = _pct_holds(pct, interval)
     findings.add("narrative_change", table, ok,
-                 f"{head} {_in(stated_diff, diff['unit'])} and {pct['number']}% from this year's {_in(cur, unit)}: "
-                 f"last year {_in(last, unit)}, so {computed:.2f}%" + ("" if ok else f", not {pct['number']}%"),
+                 f"{head} {_in(stated_diff, diff)} and {pct['number']}% from this year's {_in(cur, current)}: "
+                 f"last year {_in(last, current)}, so {computed:.2f}%" + ("" if ok else f", not {pct['number']}%"),
                  _fen(last), _fen(cur))
 
 
@@ -254,7 +254,7 @@ def _check_share(findings: Findings, claim: Mapping) -> None:
         return
     ok, computed = _pct_holds(pct, interval)
     findings.add("narrative_share", _table_of(part), ok,
-                 f"{_quote(claim)}: states {_in(p, part['unit'])} as {pct['number']}% of {_in(w, whole['unit'])}; "
+                 f"{_quote(claim)}: states {_in(p, part)} as {pct['number']}% of {_in(w, whole)}; "
                  f"it is {computed:.2f}%" + ("" if ok else f" (difference {Decimal(pct['number']) - computed:.2f} points)"))
 
 

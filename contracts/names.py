@@ -1,6 +1,29 @@
-"""Text from untrusted input made safe as data: names cleaned for display, partition values encoded for folder names.
+"""Characters of untrusted text: folded for comparison, cleaned for display, encoded for partition folder names.
 
-Standard library only (the warehouse's layout module and the log lines use it before pandas loads).
+Standard library only (the warehouse's layout module, the log lines and extract/ use it before pandas loads).
+
+One table of characters decides, per Unicode category, what no reader can see (see _dropped): format
+characters (Cf: zero-width spaces and joiners, the soft hyphen, the byte-order mark, bidi marks,
+embeddings, overrides and isolates). fold_width drops them from every extracted text; clean_name drops
+them, and surrogates, private-use and unassigned characters too, from a name shown or stored.
+
+fold_width, the one folding used everywhere (titles, labels, measure headers, department names, figures):
+
+* full-width ASCII variants U+FF01–U+FF5E become their ASCII twins, so ``（`` → ``(``,
+  ``：`` → ``:``, ``３`` → ``3``; ``因公出国（境）费`` and ``因公出国(境)费`` both become
+  ``因公出国(境)费``. The CONTRACT asks for full-width characters folded in department
+  names; labels follow the same rule so the same row reads the same in every report.
+* the ideographic space U+3000 and no-break spaces become an ordinary space;
+  format characters are dropped;
+* Kangxi radicals and CJK compatibility ideographs that some PDFs' text layers
+  produce instead of the ordinary ideograph (``⼀`` U+2F00 for ``一``) become that
+  ideograph (their NFKC form).
+
+Nothing else changes: CJK punctuation (``、``, ``。``, ``“”``, ``《》``, ``…``) and
+circled numbers stay as printed. Full NFKC is deliberately not used: it would
+turn ``①`` into ``1`` and ``⑴`` into ``(1)``, which then reads as a figure.
+compact(text) is fold_width without any space or line break: the form titles, names and
+headers are compared in.
 
 A partition value is data, never a path. A folder name `department=<value>` holds the value
 percent-encoded (RFC 3986 style, UTF-8 bytes as %XX) for every character other than letters,
@@ -15,7 +38,9 @@ exceed MAX_FOLDER_NAME_BYTES (file systems allow 255 bytes per name).
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable
 from urllib.parse import unquote
 
 # Longest folder name written (bytes, UTF-8): below the 255 of common file systems, with room to spare.
@@ -23,32 +48,95 @@ MAX_FOLDER_NAME_BYTES = 200
 # Readers turn this partition value into null (pyarrow, pandas): never written as a value.
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 _KEPT_PUNCTUATION = frozenset("-_()")
-# Unicode categories dropped from names: format characters (bidi marks and overrides such as
-# U+200F, U+202E, zero-width joiners), surrogates (bytes a file name could not decode), private use.
-_DROPPED_CATEGORIES = frozenset({"Cf", "Cs", "Co", "Cn"})
-# Categories turned into a space: control characters (tab, newline, escape…) and line/paragraph separators.
+
+# ---------- the character table ----------
+
+# Unicode categories no reader can see, dropped from every folded text and every name: format characters.
+_INVISIBLE_CATEGORIES = frozenset({"Cf"})
+# Dropped from names besides: surrogates (bytes a file name could not decode), private use, unassigned.
+_UNSHOWABLE_CATEGORIES = frozenset({"Cs", "Co", "Cn"})
+# Categories a name holds as a space: control characters (tab, newline, escape…) and line/paragraph separators.
 _SPACED_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+_SPACES = frozenset("\u3000\u00a0\u2007\u202f")  # folded to " "
+_COMPATIBILITY_IDEOGRAPHS = ((0x2F00, 0x2FD5), (0xF900, 0xFAFF), (0x2E80, 0x2EFF))  # Kangxi, CJK compatibility, radicals
 
 
-class PartitionValueError(ValueError):
-    """A value that cannot be written as a partition folder name every reader decodes back to it."""
+def _dropped(char: str) -> bool:
+    """Whether no reader can see `char` (a format character): fold_width and clean_name drop it."""
+    return unicodedata.category(char) in _INVISIBLE_CATEGORIES
+
+
+class _Table(dict):
+    """A str.translate table filled one code point at a time, on first sight, from `rule` (char → text, None
+    to drop it): rules over Unicode categories need no entry for every code point up front. At most
+    _TABLE_SIZE code points are kept, so hostile text naming every code point cannot grow it without bound."""
+
+    def __init__(self, rule: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._rule = rule
+
+    def __missing__(self, code: int) -> str | None:
+        value = self._rule(chr(code))
+        if len(self) < _TABLE_SIZE:
+            self[code] = value
+        return value
+
+
+_TABLE_SIZE = 1 << 16
+
+
+def _folded(char: str) -> str | None:
+    code = ord(char)
+    if 0xFF01 <= code <= 0xFF5E:
+        return chr(code - 0xFEE0)
+    if char in _SPACES:
+        return " "
+    if _dropped(char):
+        return None
+    if any(start <= code <= end for start, end in _COMPATIBILITY_IDEOGRAPHS):
+        ideograph = unicodedata.normalize("NFKC", char)
+        return ideograph if len(ideograph) == 1 else char
+    return char
+
+
+def _cleaned(char: str) -> str | None:
+    if _dropped(char) or unicodedata.category(char) in _UNSHOWABLE_CATEGORIES:
+        return None
+    return " " if unicodedata.category(char) in _SPACED_CATEGORIES else char
+
+
+_FOLD_TABLE = _Table(_folded)
+_CLEAN_TABLE = _Table(_cleaned)
+_WHITESPACE = re.compile(r"\s+")
+
+
+def fold_width(text: str) -> str:
+    """Fold full-width ASCII variants to ASCII, odd spaces to " ", compatibility ideographs to ideographs; drop
+    format characters."""
+    return text.translate(_FOLD_TABLE)
+
+
+def compact(text: str) -> str:
+    """Width folded and every space and line break dropped: the form titles, names and headers are compared in."""
+    return _WHITESPACE.sub("", fold_width(text))
 
 
 def clean_name(text: str) -> str:
     """text without control, bidi/format, surrogate or unassigned characters (controls and line
     separators become a space), so that it shows as what it is in a folder name or a log line."""
-    out = []
-    for char in text:
-        category = unicodedata.category(char)
-        if category in _DROPPED_CATEGORIES:
-            continue
-        out.append(" " if category in _SPACED_CATEGORIES else char)
-    return "".join(out)
+    return text.translate(_CLEAN_TABLE)
 
 
 def printable(text: str) -> str:
     """clean_name of any value, for one log line (a newline or escape in it becomes a space)."""
     return clean_name(str(text))
+
+
+# ---------- partition values ----------
+
+
+class PartitionValueError(ValueError):
+    """A value that cannot be written as a partition folder name every reader decodes back to it."""
 
 
 def _kept(char: str) -> bool:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from contracts.names import compact
 
 TITLES_FILE = Path(__file__).with_name("layout") / "titles.toml"
 
@@ -21,11 +22,6 @@ class TitleHit:
     title: str  # the line as printed
     page: int  # 1-based
     line_index: int  # position of the line in the page text, for ordering titles on one page
-
-
-def squeeze(text: str) -> str:
-    """NFKC-fold and drop all white space: the form titles and sentences are compared in."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 @lru_cache(maxsize=1)
@@ -63,8 +59,8 @@ def _rules() -> _Rules:
 
 
 def _core(text: str) -> str:
-    """Squeezed text without its qualifiers and quotes: the form core titles are compared in."""
-    text = squeeze(text)
+    """Compact text (contracts.names.compact) without its qualifiers and quotes: the form core titles are compared in."""
+    text = compact(text)
     for pattern in _rules().qualifiers:
         text = pattern.sub("", text)
     return text
@@ -82,7 +78,7 @@ def _strip(text: str, patterns: tuple[re.Pattern, ...]) -> str:
 
 @lru_cache(maxsize=1)
 def title_aliases() -> dict[str, str]:
-    """Core title (squeezed, no qualifiers or quotes) -> canonical table name."""
+    """Core title (compact, no qualifiers or quotes) -> canonical table name."""
     aliases: dict[str, str] = {}
     for table, spec in _layout().items():
         if not isinstance(spec, dict):
@@ -118,7 +114,7 @@ def match_title(line: str) -> str | None:
     (dotted leaders, a page number after the title) and project performance tables are no title.
     """
     rules = _rules()
-    raw = squeeze(line)
+    raw = compact(line)
     if not raw or any(p.search(raw) for p in rules.toc_lines):
         return None
     text = _strip(_strip(_core(raw), rules.prefixes), rules.suffixes)
@@ -149,10 +145,10 @@ def find_titles(page_texts: tuple[str, ...] | list[str]) -> list[TitleHit]:
 
 def declared_empty(page_texts: tuple[str, ...] | list[str]) -> frozenset[str]:
     """Tables the report says it has no funds for (so their absence is no error)."""
-    text = squeeze("".join(page_texts))
+    text = compact("".join(page_texts))
     found = set()
     for table, patterns in _layout()["no_funds"].items():
-        if any(re.search(squeeze(p), text) for p in patterns):
+        if any(re.search(compact(p), text) for p in patterns):
             found.add(table)
     return frozenset(found)
 
@@ -174,7 +170,7 @@ def narrative_only_error(page_texts: tuple[str, ...] | list[str]) -> str | None:
     whose text says the tables are published separately, is a narrative-only PDF.
     """
     spec = _layout()["narrative_only"]
-    text = squeeze("".join(page_texts))
+    text = compact("".join(page_texts))
     if tables_named_in_contents(page_texts) or any(re.search(p, text) for p in spec["statements"]):
         return spec["error"]
     return None

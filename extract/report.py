@@ -7,6 +7,7 @@ import re
 
 import pypdfium2 as pdfium
 
+from contracts.names import compact
 from extract.errors import NotABudgetReport
 from extract.grid import PageGrid, read_grids, read_unruled, stitch
 from extract.lines import positioned_lines
@@ -18,7 +19,6 @@ from extract.locate import (
     find_titles,
     match_title,
     narrative_only_error,
-    squeeze,
     title_aliases,
 )
 from extract.model import PdfText, RawReport, RawTable
@@ -33,7 +33,7 @@ SPLIT_TITLE_LOOKBACK = 3
 
 def _holds_split_title(page_text: str) -> bool:
     """Whether the characters of some title stand in the page text in order (a title the text order broke up)."""
-    text = squeeze(page_text)
+    text = compact(page_text)
     for alias in title_aliases():
         remaining = iter(text)
         if all(char in remaining for char in alias):

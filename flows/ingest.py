@@ -116,6 +116,21 @@ def _startup_timeout() -> int | None:
     return None if os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") else STARTUP_TIMEOUT_S
 
 
+# The API an enclosing shared_api_server settled (checked, or started) in this process: a nested one
+# (the `ingest` flow's, inside run_ingest) takes it as it is, so a run asks the API's health once.
+_settled_api: str | None = None
+
+
+@contextlib.contextmanager
+def _settled(api_url: str) -> Iterator[str]:
+    global _settled_api
+    outer, _settled_api = _settled_api, api_url
+    try:
+        yield api_url
+    finally:
+        _settled_api = outer
+
+
 @contextlib.contextmanager
 def shared_api_server(notice=None) -> Iterator[str]:
     """Make sure PREFECT_API_URL is set for this process and every worker it starts.
@@ -124,14 +139,19 @@ def shared_api_server(notice=None) -> Iterator[str]:
     answers. Without it, start Prefect's temporary local server once here (the same one a flow call
     would start) and point the settings and the environment at it, so Dask workers started here
     reuse it; `notice(line)` tells a person why they wait meanwhile. Raises OrchestratorUnavailable
-    when the API cannot be reached or the server does not start.
+    when the API cannot be reached or the server does not start. Inside another shared_api_server
+    for the same API, nothing is checked again.
     """
     api_url = _api_url()
+    if api_url and api_url == _settled_api:
+        yield api_url
+        return
     if api_url:
         problem = _unreachable(api_url)
         if problem:
             raise OrchestratorUnavailable(problem)
-        yield api_url
+        with _settled(api_url):
+            yield api_url
         return
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -147,7 +167,7 @@ def shared_api_server(notice=None) -> Iterator[str]:
     previous_env = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}), _settled(server.api_url):
             yield server.api_url
     finally:
         if previous_env is None:

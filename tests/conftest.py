@@ -43,6 +43,19 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def corpus_pdfs(shared_dir):
+    """corpus_pdfs("v2"): the PDFs of ../shared/corpus/v2 at any depth, sorted; skips the test when there are none."""
+
+    def pdfs(folder: str) -> list[Path]:
+        found = sorted((shared_dir / "corpus" / folder).rglob("*.pdf"))
+        if not found:
+            pytest.skip(f"no PDFs in {shared_dir / 'corpus' / folder}")
+        return found
+
+    return pdfs
+
+
+@pytest.fixture(scope="session")
 def seed_pdf() -> Path:
     if not SEED_PDF.is_file():
         pytest.skip(f"seed sample PDF not present yet: {SEED_PDF}")

@@ -6,10 +6,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from contracts.names import PartitionValueError, clean_name, partition_folder, printable
+from contracts.names import PartitionValueError, clean_name, compact, fold_width, partition_folder, printable
 from extract.locate import match_title
 from transform import layout
-from transform.text import compact, fold_width
 from transform.units import find_unit
 
 
@@ -176,7 +175,7 @@ def year_and_finding(cover_year: int | None, title_years: list[int]) -> tuple[in
 
 
 def _title_lines(table_texts: list[str]) -> list[str]:
-    """The (squeezed) lines of the table pages that title a standard table."""
+    """The (compact) lines of the table pages that title a standard table."""
     return [compact(line) for text in table_texts for line in text.splitlines()
             if match_title(line) is not None]
 

@@ -332,11 +332,13 @@ def narrative_records(narrative: Narrative) -> list[dict]:
 def _figure_dict(figure: Figure) -> dict:
     return {"no": figure.no, "page": figure.page, "section": figure.section, "sentence": figure.sentence,
             "quantity": figure.quantity, "role": figure.role, "number": figure.number, "unit": figure.unit,
-            "amount_yuan": figure.amount_yuan, "half_step_yuan": figure.half_step_yuan if figure.unit != "%" else None}
+            "amount_yuan": figure.amount_yuan, "half_step_yuan": figure.half_step_yuan if figure.unit != "%" else None,
+            "factor_yuan": unit_factor(figure.unit) if figure.amount_yuan is not None else None}
 
 
 def narrative_payload(narrative: Narrative) -> dict:
-    """The narrative as plain dicts for contracts.checks (figures, claims; each figure with its rounding)."""
+    """The narrative as plain dicts for contracts.checks (figures, claims; each money figure with its rounding
+    and the 元 per unit it is stated in, so the checks write amounts in that unit without a unit table)."""
     claims = [{key: _figure_dict(value) if isinstance(value, Figure) else value for key, value in claim.items()}
               for claim in narrative.claims]
     return {"figures": [_figure_dict(f) for f in narrative.figures], "claims": claims}

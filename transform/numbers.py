@@ -2,7 +2,7 @@
 
 Rules for `parse_amount` (what a figure may look like, everything else raises ValueError):
 
-* width is folded first (`transform.text.fold_width`), so ``３，４６９．７３`` is ``3,469.73``;
+* width is folded first (`contracts.names.fold_width`), so ``３，４６９．７３`` is ``3,469.73``;
 * a blank cell is "", whitespace, or only dash/slash marks (``-``, ``—``, ``－``, ``/``, ``——``) → None;
 * a figure may be broken across lines anywhere (``1,23\\n4.56``, ``3, 469.\\n73``): the lines are
   joined without a separator, then the result must be a valid figure;
@@ -31,7 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from transform.text import fold_width
+from contracts.names import fold_width
 
 _VOCAB = tomllib.loads((Path(__file__).parent / "vocab" / "numbers.toml").read_text(encoding="utf-8"))
 

@@ -1,61 +1,17 @@
-"""Printed text → clean text: width folding, spacing and line breaks from extraction, Chinese numerals, ordinal prefixes.
+"""Printed text → clean text: spacing and line breaks from extraction, Chinese numerals, ordinal prefixes.
 
-The one folding used everywhere (labels, measure headers, department names, figures):
-
-* full-width ASCII variants U+FF01–U+FF5E become their ASCII twins, so ``（`` → ``(``,
-  ``：`` → ``:``, ``３`` → ``3``; ``因公出国（境）费`` and ``因公出国(境)费`` both become
-  ``因公出国(境)费``. The CONTRACT asks for full-width characters folded in department
-  names; labels follow the same rule so the same row reads the same in every report.
-* the ideographic space U+3000 and no-break spaces become an ordinary space;
-  zero-width characters are dropped;
-* Kangxi radicals and CJK compatibility ideographs that some PDFs' text layers
-  produce instead of the ordinary ideograph (``⼀`` U+2F00 for ``一``) become that
-  ideograph (their NFKC form).
-
-Nothing else changes: CJK punctuation (``、``, ``。``, ``“”``, ``《》``) and
-circled numbers stay as printed. Full NFKC is deliberately not used: it would
-turn ``①`` into ``1`` and ``⑴`` into ``(1)``, which then reads as a figure.
+Characters are folded by contracts.names.fold_width (full-width ASCII, odd spaces, format characters,
+compatibility ideographs; its docstring says what changes and what does not), the one folding
+used everywhere.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from pathlib import Path
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-_SPACES = dict.fromkeys(map(ord, "\u3000\u00a0\u2007\u202f"), " ")
-
-
-def _compat_to_ideograph(ch: str) -> str:
-    return unicodedata.normalize("NFKC", ch)
-
-
-def _build_width_table() -> dict[int, str]:
-    table: dict[int, str] = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
-    table.update(_SPACES)
-    table.update(_ZERO_WIDTH)
-    for start, end in ((0x2F00, 0x2FD5), (0xF900, 0xFAFF), (0x2E80, 0x2EFF)):
-        for code in range(start, end + 1):
-            folded = _compat_to_ideograph(chr(code))
-            if folded != chr(code) and len(folded) == 1:
-                table[code] = folded
-    return table
-
-
-_WIDTH_TABLE = _build_width_table()
-
-
-def fold_width(text: str) -> str:
-    """Fold full-width ASCII variants to ASCII, odd spaces to " ", compatibility ideographs to ideographs."""
-    return text.translate(_WIDTH_TABLE)
-
-
-def compact(text: str) -> str:
-    """Width folded and every space and line break dropped: the form names and headers are compared in."""
-    return re.sub(r"\s+", "", fold_width(text))
-
+from contracts.names import compact, fold_width
 
 # An ASCII letter or digit on both sides of a break keeps one space; any other break is dropped.
 _BREAK = re.compile(r"\s+")
@@ -165,7 +121,7 @@ def parse_cn_int(text: str) -> int:
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_cn_int takes text, not {type(text).__name__}: {text!r}")
-    s = re.sub(r"\s+", "", fold_width(text))
+    s = compact(text)
     if not s:
         raise _not_a_numeral(text, "empty")
     if s.isascii() and s.isdigit():

@@ -8,30 +8,23 @@ from decimal import Decimal
 from pathlib import Path
 
 from contracts.money import scaled
-from transform.text import fold_width
+from contracts.names import compact, fold_width
 
 _VOCAB = tomllib.loads((Path(__file__).parent / "vocab" / "units.toml").read_text(encoding="utf-8"))
 
 FACTOR_YUAN: dict[str, int] = dict(_VOCAB["factor_yuan"])
 """Canonical unit → how many 元 one of it is: {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}."""
 
-_WHITESPACE = re.compile(r"\s+")
-
-
 def _spaced(word: str) -> str:
     """A pattern for `word` with any spaces between its characters (distributed alignment)."""
     return r"\s*".join(map(re.escape, word))
-
-
-def _canonical(unit: str) -> str:
-    return _WHITESPACE.sub("", fold_width(unit))
 
 
 def unit_factor(unit: str) -> int:
     """How many 元 one `unit` is ("万元" → 10000); spaces and width are ignored; ValueError for any other unit."""
     if not isinstance(unit, str):
         raise TypeError(f"unit_factor takes the unit text, not {type(unit).__name__}: {unit!r}")
-    canonical = _canonical(unit)
+    canonical = compact(unit)
     if canonical not in FACTOR_YUAN:
         raise ValueError(f"unknown money unit: {unit!r} (known: {', '.join(FACTOR_YUAN)})")
     return FACTOR_YUAN[canonical]
@@ -51,7 +44,7 @@ def to_yuan(amount: Decimal, unit: str) -> Decimal:
 
 
 _LABELS: list[str] = sorted(_VOCAB["unit_line"]["labels"], key=len, reverse=True)
-_MONEY_ONLY_LABELS = {_canonical(label) for label in _VOCAB["unit_line"]["money_only_labels"]}
+_MONEY_ONLY_LABELS = {compact(label) for label in _VOCAB["unit_line"]["money_only_labels"]}
 _UNIT_LINE = re.compile(
     r"(?P<label>" + "|".join(map(_spaced, _LABELS)) + r")\s*:\s*(?P<value>[^\n]*)"
 )
@@ -78,8 +71,8 @@ def find_unit(text: str) -> str | None:
     for line in _UNIT_LINE.finditer(fold_width(text)):
         value = _UNIT_VALUE.match(line.group("value"))
         if value is not None:
-            found.append(_canonical(value.group("unit")))
-        elif _canonical(line.group("label")) in _MONEY_ONLY_LABELS:
+            found.append(compact(value.group("unit")))
+        elif compact(line.group("label")) in _MONEY_ONLY_LABELS:
             raise ValueError(f"unknown money unit in unit line: {line.group(0).strip()!r}")
     units = sorted(set(found), key=found.index)
     if len(units) > 1:

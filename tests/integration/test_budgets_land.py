@@ -9,14 +9,7 @@ import pytest
 
 from flows.pipeline import process_report
 
-REPO = Path(__file__).resolve().parents[2]
-BUDGETS = REPO.parent / "shared" / "corpus" / "budgets"
-PDFS = sorted(BUDGETS.glob("*.pdf")) if BUDGETS.is_dir() else []
-
-pytestmark = [
-    pytest.mark.corpus,
-    pytest.mark.skipif(not PDFS, reason="../shared/corpus/budgets is not beside the checkout"),
-]
+pytestmark = pytest.mark.corpus
 
 # The one real disagreement printed in the corpus's budgets: 司法局's 2026 单位预算 prints 项目支出
 # 64,840,547.00 on the 行政运行 row (2040601) of 支出预算总表 and of 一般公共预算支出功能分类预算表, whose
@@ -25,16 +18,21 @@ DISAGREEING_ROW = "2040601 行政运行"
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
+def pdfs(corpus_pdfs) -> list[Path]:
+    return corpus_pdfs("budgets")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory, pdfs) -> Path:
     root = tmp_path_factory.mktemp("budgets")
-    for pdf in PDFS:
+    for pdf in pdfs:
         process_report(pdf, root)
     return root
 
 
-def test_every_budget_lands_with_its_nine_tables(warehouse):
+def test_every_budget_lands_with_its_nine_tables(warehouse, pdfs):
     reports = pd.read_parquet(warehouse / "reports")
-    assert len(reports) == len(PDFS) == 9
+    assert len(reports) == len(pdfs) == 9
     assert set(reports["status"]) <= {"valid", "warnings", "quarantined"}
     assert set(reports["report_type"]) == {"budget"}
     assert all(len(found) == 9 for found in reports["tables_found"])

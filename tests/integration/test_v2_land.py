@@ -8,27 +8,18 @@ split publication fails, saying its tables are published separately.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from flows.pipeline import process_report
 
-REPO = Path(__file__).resolve().parents[2]
-V2 = REPO.parent / "shared" / "corpus" / "v2"
-PDFS = sorted(V2.rglob("*.pdf")) if V2.is_dir() else []
-
-pytestmark = [
-    pytest.mark.corpus,
-    pytest.mark.skipif(not PDFS, reason="../shared/corpus/v2 is not beside the checkout"),
-]
+pytestmark = pytest.mark.corpus
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory):
+def outcomes(tmp_path_factory, corpus_pdfs):
     root = tmp_path_factory.mktemp("v2")
-    return root, {pdf.name: process_report(pdf, root) for pdf in PDFS}
+    return root, {pdf.name: process_report(pdf, root) for pdf in corpus_pdfs("v2")}
 
 
 def test_every_v2_report_lands_and_only_the_narrative_half_fails(outcomes):

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from contracts.checks import run_checks
 from contracts.files import partition_dir
 from contracts.names import (
-    MAX_FOLDER_NAME_BYTES, PartitionValueError, clean_name, decode_partition_value, encode_partition_value, printable,
+    MAX_FOLDER_NAME_BYTES, PartitionValueError, clean_name, decode_partition_value, encode_partition_value, fold_width,
+    printable,
 )
 from contracts.warehouse import find_report, write_report
 from tests.frames import long_frame
@@ -85,6 +86,16 @@ def test_encoding_round_trips_and_is_one_plain_folder_name(value: str) -> None:
 ])
 def test_clean_name_drops_control_and_bidi_characters(text: str, cleaned: str) -> None:
     assert clean_name(text) == cleaned
+
+
+@pytest.mark.parametrize("char", [
+    pytest.param("\u200b", id="zero-width-space"), pytest.param("\u200d", id="zero-width-joiner"),
+    pytest.param("\u00ad", id="soft-hyphen"), pytest.param("\ufeff", id="byte-order-mark"),
+    pytest.param("\u200f", id="rtl-mark"), pytest.param("\u202e", id="rtl-override"),
+    pytest.param("\u2066", id="ltr-isolate"),
+])
+def test_names_and_folded_text_drop_the_same_invisible_characters(char: str) -> None:
+    assert clean_name(f"财政{char}局") == fold_width(f"财政{char}局") == "财政局"
 
 
 def test_printable_is_one_line() -> None:

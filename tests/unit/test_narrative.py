@@ -166,6 +166,22 @@ def test_narrative_records_are_exact_in_yuan():
         "quantity": "income.total.other", "amount_yuan": Decimal("62000.00"), "unit_printed": "万元"}]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        pytest.param("其他收入6.2万元。", {("万元", 10000)}, id="wan-yuan"),
+        pytest.param("其他收入620元。", {("元", 1)}, id="yuan"),
+        pytest.param("本年收入合计2946.25万元，其中：财政拨款收入2940.05万元，占99.79%；",
+                     {("万元", 10000), ("%", None)}, id="a-percentage-has-none"),
+    ],
+)
+def test_payload_figures_carry_the_factor_of_their_stated_unit(text, expected):
+    payload = narrative_payload(_narrative([(1, text)], "收入决算情况说明"))
+    figures = payload["figures"] + [value for claim in payload["claims"] for value in claim.values()
+                                    if isinstance(value, dict)]
+    assert {(f["unit"], f["factor_yuan"]) for f in figures} == expected
+
+
 # ---------- claims ----------
 
 

@@ -56,9 +56,13 @@ from transform.rows import table_records
         pytest.param("国有资本经营预算财政拨款收入支出决算表", "state_capital", id="bracketed-core-word-optional"),
         pytest.param("2018年政府采购预算表", "procurement", id="year-procurement"),
         pytest.param("收支预算总表 公开01表", "income_expenditure_summary", id="tag-after"),
+        pytest.param("\u2f00般公共预算支出预算表", "general_budget_expenditure", id="kangxi-radical-one"),
+        pytest.param("表１：高等学校收支决算总表", "income_expenditure_summary", id="full-width-tag"),
+        pytest.param("收支预算\u200b总表", "income_expenditure_summary", id="zero-width-space"),
         # not titles
         pytest.param("表 1：高等学校收支决算总表............................................. 6", None, id="toc-leaders"),
         pytest.param("一、收支预算总表……………………3", None, id="toc-ellipsis"),
+        pytest.param("一、收支预算总表…3", None, id="toc-one-ellipsis-is-three-dots"),
         pytest.param("三、支出预算总表 12", None, id="toc-page-number"),
         pytest.param("236 中央高校教育教学改革专项项目绩效目标表", None, id="performance-table"),
         pytest.param("236-中央高校改善基本办学条件专项-房屋修缮项目绩效目标表", None, id="performance-table-dashes"),

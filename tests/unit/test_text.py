@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transform.text import clean_label, fold_width, split_ordinal, strip_ordinal
+from contracts.names import fold_width
+from transform.text import clean_label, split_ordinal, strip_ordinal
 
 
 @pytest.mark.parametrize(
@@ -19,6 +20,10 @@ from transform.text import clean_label, fold_width, split_ordinal, strip_ordinal
         pytest.param("一\u3000二", "一 二", id="ideographic-space"),
         pytest.param("一\u00a0二", "一 二", id="no-break-space"),
         pytest.param("合\u200b计", "合计", id="zero-width-space"),
+        pytest.param("合\u200f计\u202e", "合计", id="bidi-marks-dropped-as-in-names"),
+        pytest.param("费\u00ad用\ufeff", "费用", id="soft-hyphen-and-bom"),
+        pytest.param("a\nb\tc", "a\nb\tc", id="line-breaks-and-tabs-kept"),
+        pytest.param("\ue000", "\ue000", id="private-use-kept-unlike-names"),
         pytest.param("\u2f00般公共预算", "一般公共预算", id="kangxi-radical-one"),
         pytest.param("“三公”经费、《条例》。", "“三公”经费、《条例》。", id="cjk-punctuation-kept"),
         pytest.param("①", "①", id="circled-number-kept"),
