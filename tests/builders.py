@@ -49,41 +49,6 @@ def scanned_pdf_bytes(pages: int = 2) -> bytes:
     return buffer.getvalue()
 
 
-def scanned_copy_bytes(source: Path, dpi: int, pages: list[int] | None = None, *, keep_text: frozenset[int] = frozenset(),
-                       angle: float = 0.0) -> bytes:
-    """An image-only copy of a real PDF, as a scanner makes it: each page (1-based `pages`, default all) rendered
-    at dpi (grayscale) and stored as a picture of the same size; pages in keep_text are copied as they are
-    (a PDF mixing text pages and scanned pages). angle: degrees the scanned pictures are turned (a skewed scan)."""
-    import pypdfium2 as pdfium
-
-    source_doc = pdfium.PdfDocument(str(source))
-    numbers = pages or list(range(1, len(source_doc) + 1))
-    out = pdfium.PdfDocument.new()
-    try:
-        for page_no in numbers:
-            if page_no in keep_text:
-                out.import_pages(source_doc, [page_no - 1])
-                continue
-            page = source_doc[page_no - 1]
-            width, height = page.get_size()
-            picture = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-            if angle:
-                picture = picture.rotate(angle, expand=False, fillcolor=255)
-            image = pdfium.PdfImage.new(out)
-            bitmap = pdfium.PdfBitmap.from_pil(picture)
-            image.set_bitmap(bitmap)
-            image.set_matrix(pdfium.PdfMatrix().scale(width, height))
-            new_page = out.new_page(width, height)
-            new_page.insert_obj(image)
-            new_page.gen_content()
-        buffer = io.BytesIO()
-        out.save(buffer)
-        return buffer.getvalue()
-    finally:
-        out.close()
-        source_doc.close()
-
-
 UNRELATED_LINES = [
     "Minutes of the neighbourhood gardening club",
     "We planted tomatoes, beans and sunflowers this spring.",

@@ -6,12 +6,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from bench.scanned import CORPUS, GOLD_REPORTS
 from tests.goldfiles import GOLD_DIR, read_gold
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus" / "final_accounts"
-# The two real 决算 reports with gold figures (issue 12's measure).
-GOLD_REPORTS = ("上海市普陀区财政局2024年度部门决算", "中共上海市普陀区委社会工作部2024年度部门决算")
 
 
 @dataclass
