@@ -1,9 +1,10 @@
 """OCR for pages without a usable text layer: triage, rendering, RapidOCR text boxes, page text and cell grids.
 
-A page is recognised only when its text layer is (nearly) empty and it carries an image
-(extract/triage.py). It is rendered (pypdfium2) and read by RapidOCR (PP-OCR
+A page is recognised only when its text layer is (nearly) empty, it carries an image and it is not
+blank at preview resolution (extract/triage.py). It is rendered (pypdfium2) and read by RapidOCR (PP-OCR
 models for Chinese print, shipped inside the `rapidocr-onnxruntime` wheel: nothing is
-downloaded at run time). The recognised boxes stand in for the text layer: joined into lines
+downloaded at run time): text lines are detected on the image shrunk to a fixed size and each is
+read from the full-resolution image. The recognised boxes stand in for the text layer: joined into lines
 they are the page's text (titles, units, metadata and prose are read from it as from a text
 layer), and assigned to the cells of the ruled tables found in the image (extract/rulings.py)
 they make the same grids camelot makes of a text page, each cell with its confidence.
@@ -12,6 +13,7 @@ they make the same grids camelot makes of a text page, each cell with its confid
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,9 +24,9 @@ import pypdfium2 as pdfium
 from extract.grid import PageGrid
 from extract.model import Cell
 from extract.rulings import Lattice, find_lattices
-from extract.triage import settings
+from extract.triage import looks_blank, settings
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("budgetlake.ocr")  # progress per page: the command shows it (flows.logs)
 
 ENGINE_NAME = "rapidocr-onnxruntime (PP-OCRv4)"
 
@@ -62,9 +64,8 @@ def _engine():
     from rapidocr_onnxruntime import RapidOCR
 
     # text_score 0: every box is returned with its score; doubtful ones are judged by transform, never dropped
-    render = settings()["render"]
-    return RapidOCR(text_score=0.0, use_cls=False, max_side_len=render["max_side_px"], print_verbose=False,
-                    det_limit_type="max", det_limit_side_len=render["detect_side_px"])
+    return RapidOCR(text_score=0.0, use_cls=False, max_side_len=settings()["render"]["max_side_px"],
+                    print_verbose=False)
 
 
 def render(page: pdfium.PdfPage, dpi: float) -> np.ndarray:
@@ -74,14 +75,34 @@ def render(page: pdfium.PdfPage, dpi: float) -> np.ndarray:
     return image if image.ndim == 2 else image[..., 0]
 
 
+def shrink(gray: np.ndarray, longest_px: int) -> tuple[np.ndarray, float]:
+    """The image shrunk (area-averaged) so that its longer side is at most longest_px, and the factor applied."""
+    import cv2
+
+    factor = min(1.0, longest_px / max(gray.shape))
+    if factor == 1.0:
+        return gray, 1.0
+    size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), factor
+
+
 def _boxes(gray: np.ndarray) -> list[Box]:
-    rgb = np.repeat(gray[..., None], 3, axis=2)
-    result, _ = _engine()(rgb, use_cls=False, text_score=0.0)
+    """Text lines found on the image shrunk to detect_side_px, each then read from the full-resolution image.
+
+    Detection is most of the engine's time and memory and grows with the pixels; the lines of a printed
+    page are found as well at 1280 px as at 200 dpi, while the characters are read at full resolution.
+    """
+    config = settings()["render"]
+    small, factor = shrink(gray, config["detect_side_px"])
+    quads, _ = _engine()(np.repeat(small[..., None], 3, axis=2), use_det=True, use_cls=False, use_rec=False)
     boxes = []
-    for quad, text, score in result or []:
-        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-        if text.strip():
-            boxes.append(Box(text.strip(), min(xs), min(ys), max(xs), max(ys), float(score)))
+    for quad in quads or []:
+        xs, ys = [p[0] / factor for p in quad], [p[1] / factor for p in quad]
+        left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
+        pad = (bottom - top) * config["read_pad_height"]
+        text, score = _recognise_crop(gray, left - pad, top - pad / 2, right + pad, bottom + pad / 2)
+        if text:
+            boxes.append(Box(text, left, top, right, bottom, score))
     return boxes
 
 
@@ -102,7 +123,7 @@ def _split_at_rulings(box: Box, lattices: list[Lattice], gray: np.ndarray) -> li
     _, y = box.centre
     for lattice in lattices:
         cuts = [x for x in lattice.xs[1:-1] if box.left + lattice.tolerance < x < box.right - lattice.tolerance
-                and lattice._ruled(lattice.vertical, x, y)]
+                and lattice.ruled(lattice.vertical, x, y)]
         if not cuts or not (lattice.ys[0] <= y <= lattice.ys[-1]):
             continue
         edges = [box.left, *cuts, box.right]
@@ -170,18 +191,25 @@ def recognise_page(page: pdfium.PdfPage, page_no: int, dpi: float | None = None)
 
 
 def recognise_pages(path: Path, pages: list[int]) -> dict[int, OcrPage]:
-    """OCR of the given 1-based pages of the PDF at path, one after another, with a log line per page."""
+    """OCR of the given 1-based pages of the PDF at path, one after another, with a progress line per page.
+
+    A page that looks blank at preview resolution (extract.triage.looks_blank) is not recognised: it
+    reads as an empty page.
+    """
     out: dict[int, OcrPage] = {}
     document = pdfium.PdfDocument(str(path))
     try:
         for done, page_no in enumerate(pages, start=1):
+            started = time.perf_counter()
             page = document[page_no - 1]
             try:
-                out[page_no] = recognise_page(page, page_no)
+                blank = looks_blank(page)
+                out[page_no] = OcrPage(page_no, "", (), 0, None) if blank else recognise_page(page, page_no)
             finally:
                 page.close()
-            log.info("OCR %s: page %d (%d of %d) read, %d text boxes", path.name, page_no, done, len(pages),
-                     out[page_no].boxes)
+            log.info("OCR %s: page %d (%d of %d) %s in %.1f s", path.name, page_no, done, len(pages),
+                     "blank, not recognised" if blank else f"read, {out[page_no].boxes} text lines",
+                     time.perf_counter() - started)
     finally:
         document.close()
     return out

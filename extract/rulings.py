@@ -34,18 +34,19 @@ class Lattice:
     def box(self) -> tuple[float, float, float, float]:
         return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
 
-    def _ruled(self, segments: tuple[Segment, ...], at: float, position: float) -> bool:
+    def ruled(self, segments: tuple[Segment, ...], at: float, position: float) -> bool:
+        """Whether one of segments (self.horizontal or self.vertical) lies at `at` and covers `position`."""
         return any(abs(s.at - at) <= self.tolerance and s.covers(position, self.tolerance) for s in segments)
 
     def joins_left(self, row: int, column: int) -> bool:
         """No ruling on the left edge of cell (row, column): part of a cell merged across columns."""
         middle = (self.ys[row] + self.ys[row + 1]) / 2
-        return column > 0 and not self._ruled(self.vertical, self.xs[column], middle)
+        return column > 0 and not self.ruled(self.vertical, self.xs[column], middle)
 
     def joins_up(self, row: int, column: int) -> bool:
         """No ruling on the top edge of cell (row, column): part of a cell merged across rows."""
         middle = (self.xs[column] + self.xs[column + 1]) / 2
-        return row > 0 and not self._ruled(self.horizontal, self.ys[row], middle)
+        return row > 0 and not self.ruled(self.horizontal, self.ys[row], middle)
 
     def cell_of(self, x: float, y: float) -> tuple[int, int] | None:
         """(row, column) of the cell holding the point, None outside the table."""

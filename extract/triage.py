@@ -1,4 +1,4 @@
-"""Page triage for OCR: which pages have no usable text layer but an image (a scan), from pdfium alone."""
+"""Page triage for OCR: which pages have no usable text layer but an image (a scan), and which of those are blank."""
 
 from __future__ import annotations
 
@@ -32,3 +32,15 @@ def needs_ocr(text: str, has_image: bool) -> bool:
 def page_has_image(page: pdfium.PdfPage) -> bool:
     """Whether the page draws an image (also inside a form XObject)."""
     return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+
+
+def looks_blank(page: pdfium.PdfPage) -> bool:
+    """Whether a scanned page, rendered at the preview resolution, has (nearly) no ink: then it is not recognised.
+
+    The preview costs a few milliseconds, recognition seconds: a blank back page or separator sheet of
+    a scan is common.
+    """
+    triage = settings()["triage"]
+    preview = page.render(scale=triage["preview_dpi"] / 72, grayscale=True).to_numpy()
+    dark = preview[..., 0] if preview.ndim == 3 else preview
+    return float((dark < triage["ink_below"]).mean()) < triage["min_ink_share"]

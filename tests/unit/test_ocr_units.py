@@ -80,3 +80,60 @@ def test_no_table_on_a_page_of_text_lines():
     page = np.full((800, 1000), 255, np.uint8)
     page[100:102, 100:900] = 0  # one underline, no crossing rulings
     assert find_lattices(page, 72, **RULINGS) == []
+
+
+def _picture_page(draw) -> "pdfium.PdfPage":
+    """A one-page PDF (A4) whose only object is a 100-dpi grayscale picture drawn by draw(pixels)."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    pixels = np.full((1169, 827), 255, np.uint8)
+    draw(pixels)
+    document = pdfium.PdfDocument.new()
+    image = pdfium.PdfImage.new(document)
+    image.set_bitmap(pdfium.PdfBitmap.from_pil(Image.fromarray(pixels, mode="L")))
+    image.set_matrix(pdfium.PdfMatrix().scale(595, 842))
+    page = document.new_page(595, 842)
+    page.insert_obj(image)
+    page.gen_content()
+    return page
+
+
+def _table(pixels):
+    pixels[200:204, 100:700] = 0
+    pixels[400:404, 100:700] = 0
+    pixels[200:404, 100:104] = 0
+    pixels[200:404, 696:700] = 0
+    pixels[260:290, 150:600] = 0  # a line of print
+
+
+def _speck(pixels):
+    pixels[600:606, 400:406] = 0  # dust on the glass
+
+
+@pytest.mark.parametrize(
+    ("draw", "expected"),
+    [
+        pytest.param(lambda pixels: None, True, id="white-sheet"),
+        pytest.param(_speck, True, id="a-speck-of-dust"),
+        pytest.param(_table, False, id="a-table"),
+    ],
+)
+def test_looks_blank_at_preview_resolution(draw, expected):
+    from extract.triage import looks_blank
+
+    assert looks_blank(_picture_page(draw)) is expected
+
+
+@pytest.mark.parametrize(
+    ("shape", "longest", "expected_shape", "expected_factor"),
+    [
+        pytest.param((2339, 1654), 1280, (1280, 905), 1280 / 2339, id="a4-at-200dpi"),
+        pytest.param((1000, 700), 1280, (1000, 700), 1.0, id="already-small"),
+    ],
+)
+def test_detection_image_is_shrunk_to_its_longest_side(shape, longest, expected_shape, expected_factor):
+    from extract.ocr import shrink
+
+    small, factor = shrink(np.full(shape, 255, np.uint8), longest)
+    assert (small.shape, factor) == (expected_shape, pytest.approx(expected_factor))
