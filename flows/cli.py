@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import re
 import sys
 import threading
 from pathlib import Path
+
+from flows.logs import show_our_logs
 
 
 EXIT_OK = 0  # every report valid or with warnings
@@ -116,13 +117,7 @@ def _quiet_logs(verbose: bool) -> None:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
         os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    ours = logging.getLogger("budgetlake")  # only our own logger: Prefect's records are not echoed twice
-    if not ours.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        ours.addHandler(handler)
-    ours.setLevel(logging.INFO if verbose else logging.WARNING)
-    ours.propagate = False
+    show_our_logs(verbose)
 
 
 def _print_summary(outcomes) -> None:

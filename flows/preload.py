@@ -13,6 +13,7 @@ from contracts import declarations as decl
 from contracts import warehouse  # noqa: F401 - pyarrow.parquet
 from extract.locate import title_aliases
 from flows import pipeline  # noqa: F401
+from flows.logs import show_our_logs_as_the_command_does
 from transform import layout
 from transform.report_frames import to_frame
 
@@ -32,6 +33,7 @@ def warm_up() -> None:
     checking.run_checks(WARM_UP_REPORT_ID, empty_tables)
 
 
+show_our_logs_as_the_command_does()
 try:
     warm_up()
 except Exception:  # noqa: BLE001 - warming only saves time: e.g. a layout file that does not parse is
