@@ -16,9 +16,6 @@ EXIT_OK = 0  # every report valid or with warnings
 EXIT_BROKEN = 1  # the run itself broke (bad arguments, unreadable folder, warehouse not writable...)
 EXIT_SOME_FAILED = 2  # some reports failed or were quarantined; all others landed
 REPORT_ID = re.compile(r"^[0-9a-f]{16}$")
-# Set when the run went on without its Prefect API: Prefect's exit handlers would then spend
-# seconds per queued log line and event trying to deliver them to a server that is gone.
-ORCHESTRATION_LOST = threading.Event()
 # Set by the `budgetlake` command (console): a run that starts processes starts its watchdog first
 # (flows.watchdog), so that not even `kill -9` of the command leaves one of them behind.
 WATCH_CHILDREN = threading.Event()
@@ -184,8 +181,7 @@ def cmd_run(args) -> int:
             except Exception as problem:  # noqa: BLE001 - only a Prefect API failure is handled here
                 if not ingest.is_orchestration_failure(problem):
                     raise
-                ingest.stop_temporary_server()  # if one still runs: the exit handlers are skipped below
-                ORCHESTRATION_LOST.set()
+                ingest.stop_temporary_server()  # if one still runs
                 outcomes = _run_without_prefect(args, bar, problem, ingest.landed_outcomes())
     finally:
         bar.close()
@@ -245,7 +241,6 @@ def cmd_report(args) -> int:
             if not ingest.is_orchestration_failure(problem):
                 raise
             ingest.stop_temporary_server()
-            ORCHESTRATION_LOST.set()
             _notice(f"running without Prefect orchestration: {ingest.first_line(problem)}")
     if outcome is None:
         [item] = pipeline.plan_run([path], Path(args.warehouse), force=True, max_input_bytes=_max_input_bytes(args),
@@ -362,25 +357,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def console() -> None:
-    """The `budgetlake` command: main(), then exit.
-
-    Where the run went on without its Prefect API (it became unreachable), Prefect's exit handlers
-    would spend seconds per log line and event still queued for that API: the process then ends
-    with os._exit once its output is flushed (the worker pool is stopped first, and so is a
-    temporary server, see cmd_run).
-    """
+    """The `budgetlake` command: main(), the worker pool stopped, then exit with main's status."""
     WATCH_CHILDREN.set()
     code = main()
     pool = sys.modules.get("flows.pool")
     if pool is not None:
         pool.shutdown()
-    if ORCHESTRATION_LOST.is_set():
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):  # closed or broken pipe: nothing left to say
-                pass
-        os._exit(code)
     sys.exit(code)
 
 
