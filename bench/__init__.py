@@ -1,1 +1,1 @@
-"""budgetlake's benchmark harness (issue 5): cold/warm/baseline/scale/latency cases, run with `python -m bench`."""
+"""budgetlake's benchmark harness: N copies of the real corpus PDFs, the camelot baseline, warm no-op, latency, scans; `python -m bench`."""
