@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pypdfium2 as pdfium
 
 from extract.grid import PageGrid
 from extract.model import Cell
 from extract.rulings import Lattice, find_lattices
-from extract.triage import looks_blank, settings
+from extract.triage import looks_blank, render, settings
 
 log = logging.getLogger("budgetlake.ocr")  # progress per page: the command shows it (flows.logs)
 
@@ -68,17 +69,8 @@ def _engine():
                     print_verbose=False)
 
 
-def render(page: pdfium.PdfPage, dpi: float) -> np.ndarray:
-    """The page as a grayscale image at dpi."""
-    bitmap = page.render(scale=dpi / 72, grayscale=True)
-    image = bitmap.to_numpy()
-    return image if image.ndim == 2 else image[..., 0]
-
-
 def shrink(gray: np.ndarray, longest_px: int) -> tuple[np.ndarray, float]:
     """The image shrunk (area-averaged) so that its longer side is at most longest_px, and the factor applied."""
-    import cv2
-
     factor = min(1.0, longest_px / max(gray.shape))
     if factor == 1.0:
         return gray, 1.0

@@ -6,6 +6,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -41,6 +42,11 @@ def looks_blank(page: pdfium.PdfPage) -> bool:
     a scan is common.
     """
     triage = settings()["triage"]
-    preview = page.render(scale=triage["preview_dpi"] / 72, grayscale=True).to_numpy()
-    dark = preview[..., 0] if preview.ndim == 3 else preview
-    return float((dark < triage["ink_below"]).mean()) < triage["min_ink_share"]
+    preview = render(page, triage["preview_dpi"])
+    return float((preview < triage["ink_below"]).mean()) < triage["min_ink_share"]
+
+
+def render(page: pdfium.PdfPage, dpi: float) -> np.ndarray:
+    """The page as a grayscale image at dpi (the preview here, the image OCR reads in extract.ocr)."""
+    image = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+    return image if image.ndim == 2 else image[..., 0]
