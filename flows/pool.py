@@ -18,6 +18,11 @@ killed and replaced, and a worker that dies (killed, out of memory, a crash in n
 only the call it was running; the others go on. `run_report` turns either into the report's
 `failed` row naming the limit (flows.limits; the worker itself enforces the limits first).
 
+Each worker gets its share of the cores (`cores_per_worker`: cores // workers, at least one) for the
+scanned pages it reads by OCR (extract.ocr.share_cores): the one worker of `budgetlake report` reads two
+pages at once on a 2-core machine, each of the two workers of a run one, and no worker's OCR asks for
+more threads than its share.
+
 No worker outlives the run: a worker ends when its pipe to this process closes (this process
 ended, however it ended) and, while busy, when its parent, the fork server, is gone (the fork
 server itself ends with this process).
@@ -75,6 +80,11 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
+def cores_per_worker(workers: int) -> int:
+    """A worker's share of the machine's cores (at least one): what it may use to read scanned pages at once."""
+    return max(1, default_workers() // max(1, workers))
+
+
 def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
@@ -86,8 +96,14 @@ def _context() -> multiprocessing.context.BaseContext:
 # ---------- in the worker ----------
 
 
-def _serve(conn) -> None:
-    """A worker's life: one job at a time from the pipe, its result (or exception) back; ends at EOF or None."""
+def _serve(conn, cores: int) -> None:
+    """A worker's life: one job at a time from the pipe, its result (or exception) back; ends at EOF or None.
+
+    The worker may use `cores` cores (its share of the machine) for the pages it recognises by OCR.
+    """
+    from extract.ocr import share_cores
+
+    share_cores(cores)
     _watch_parent()
     while True:
         try:
@@ -125,9 +141,10 @@ def _watch_parent() -> None:
 
 
 class _Worker:
-    def __init__(self, context):
+    def __init__(self, context, cores: int):
         self.conn, child_end = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child_end,), name="budgetlake-worker", daemon=True)
+        self.process = context.Process(target=_serve, args=(child_end, cores), name="budgetlake-worker",
+                                       daemon=True)
         self.process.start()
         child_end.close()  # only the worker holds its end: it sees EOF when this process ends
 
@@ -178,7 +195,7 @@ class WorkerPool:
         threading.Thread(target=fork_all, name="budgetlake-pool-start", daemon=True).start()
 
     def _new_worker(self) -> _Worker:
-        worker = _Worker(self._context)
+        worker = _Worker(self._context, cores_per_worker(self.workers))
         with self._cond:
             self._all.add(worker)
         return worker

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from extract import ocr
 from flows.pipeline import process_report
 from bench.scanned import scanned_copy_bytes
 from tests.goldfiles import GOLD_DIR
@@ -74,6 +75,31 @@ def test_a_skewed_or_speckled_scan_lands_no_wrong_figure_unflagged(angle, noise,
     print(f"angle {angle}, noise {noise}: {len(result.exact)}/{result.total} exact, "
           f"{len(result.null_with_finding)} null with a finding, {len(result.flagged_wrong)} in a quarantined report")
     assert result.total > 0 and result.exact_share >= min_exact, (result.null_with_finding, result.flagged_wrong)
+
+
+@pytest.fixture
+def cores_restored():
+    yield ocr.share_cores
+    ocr.share_cores(None)
+
+
+def test_pages_read_at_once_read_as_one_after_another(cores_restored, tmp_path, caplog):
+    """A worker given two cores reads two pages at a time (a thread and an engine each): the same text and
+    grids as one page after another, and a progress line for every page."""
+    pdf = tmp_path / "scan.pdf"
+    pdf.write_bytes(scanned_copy_bytes(CORPUS / f"{SOCIAL}.pdf", 150, [5, 6, 7]))
+    document_pages = [1, 2, 3]
+    cores_restored(1)
+    one_by_one = ocr.recognise_pages(pdf, document_pages)
+    cores_restored(2)
+    assert ocr.pages_at_once() == 2
+    with caplog.at_level("INFO", logger="budgetlake.ocr"):
+        two_at_once = ocr.recognise_pages(pdf, document_pages)
+    assert list(two_at_once) == document_pages
+    assert two_at_once == one_by_one
+    assert sum(len(page.grids) for page in two_at_once.values()) >= 2
+    lines = [r.getMessage() for r in caplog.records if r.name == "budgetlake.ocr"]
+    assert sorted(int(line.split(" page ")[1].split()[0]) for line in lines) == document_pages
 
 
 accuracy = pytest.mark.skipif(os.environ.get("BUDGETLAKE_OCR_ACCURACY") != "1",

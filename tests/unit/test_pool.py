@@ -26,6 +26,12 @@ def _fail(message: str) -> None:
     raise ValueError(message)
 
 
+def _pages_at_once() -> int:
+    from extract import ocr
+
+    return ocr.pages_at_once()
+
+
 def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
@@ -45,6 +51,21 @@ def test_work_runs_in_another_process(fresh_pool) -> None:
 def test_a_worker_starts_with_the_pipeline_loaded(fresh_pool) -> None:
     assert pool.run(_loaded, "flows.preload", "camelot", "pandera", workers=1) == {
         "flows.preload": True, "camelot": True, "pandera": True}
+
+
+@pytest.mark.parametrize("cpus, workers, cores", [
+    pytest.param(2, 1, 2, id="one-worker-gets-both-cores"),
+    pytest.param(2, 2, 1, id="two-workers-one-core-each"),
+    pytest.param(2, 4, 1, id="more-workers-than-cores-still-one"),
+    pytest.param(8, 3, 2, id="remainder-left-unused"),
+])
+def test_a_workers_share_of_the_cores(monkeypatch, cpus, workers, cores) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+    assert pool.cores_per_worker(workers) == cores
+
+
+def test_a_worker_reads_as_many_scanned_pages_at_once_as_its_share_of_cores(fresh_pool) -> None:
+    assert pool.run(_pages_at_once, workers=1) == pool.cores_per_worker(1)
 
 
 def test_an_exception_in_the_worker_is_raised_here(fresh_pool) -> None:
