@@ -1,6 +1,7 @@
-"""Prefect's stock ProcessPoolTaskRunner against budgetlake's warm pool, on N synthetic reports (issue 13, task 4).
+"""Prefect's stock ProcessPoolTaskRunner against budgetlake's warm pool, on N reports (issues 10 and 13).
 
-    .venv/bin/python -m bench.runners --n 50 --repeat 2
+    .venv/bin/python -m bench.runners --n 1000 --repeat 1            # real PDFs: N copies of the corpus
+    .venv/bin/python -m bench.runners --n 50 --repeat 2 --synthetic  # the quick synthetic case
 
 Both sides are a subprocess timed from start to exit into an empty warehouse, against one `prefect server
 start` (as bench/run.py does), alternating (warm, stock, warm, stock, ...) so both meet the machine in the
@@ -70,7 +71,9 @@ def _timed(argv: list, env: dict) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.runners", description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=50, help="synthetic reports (default 50)")
+    parser.add_argument("--n", type=int, default=1000, help="reports (default 1000)")
+    parser.add_argument("--synthetic", action="store_true",
+                        help="synthetic reports (bench/synth.py) instead of copies of the corpus PDFs (bench/copies.py)")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each side (default 2)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--stock", nargs=2, metavar=("FOLDER", "WAREHOUSE"), help=argparse.SUPPRESS)
@@ -78,17 +81,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.stock:
         return stock_run(Path(args.stock[0]), Path(args.stock[1]), args.workers)
 
+    from bench import copies
     from bench.prefect_server import PrefectServer
+    from bench.run import CACHE, CORPUS
     from bench.synth import build_corpus
 
-    folder = build_corpus(args.n)
+    if args.synthetic:
+        folder, prime = build_corpus(args.n), build_corpus(min(args.n, 20))
+    else:
+        folder, prime = copies.build(CORPUS, args.n, CACHE)[0], copies.build(CORPUS, min(args.n, 20), CACHE)[0]
+    kind = "synthetic reports" if args.synthetic else "copies of the corpus PDFs"
     scratch = Path(tempfile.mkdtemp(prefix="budgetlake-runners-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     home = scratch / "prefect-home"
     with PrefectServer(BIN / "prefect", home, scratch / "server.log", env) as server:
         served = {**env, "PREFECT_API_URL": server.api_url, "PREFECT_HOME": str(home),
                   "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-        _timed([BIN / "budgetlake", "run", folder, "--warehouse", scratch / "prime", "--workers", args.workers],
+        _timed([BIN / "budgetlake", "run", prime, "--warehouse", scratch / "prime", "--workers", args.workers],
                served)  # not counted: a nightly run meets a server that has served runs
         times: dict[str, list[float]] = {"warm pool": [], "stock ProcessPoolTaskRunner": []}
         for run in range(args.repeat):
@@ -98,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                 [BIN / "python", "-m", "bench.runners", "--workers", args.workers, "--stock", folder,
                  scratch / f"stock-{run}"], served))
             print({k: [round(t, 2) for t in v] for k, v in times.items()}, flush=True)
-    print(f"\nN={args.n} synthetic reports, --workers {args.workers}, {args.repeat} run(s) each, alternating")
+    print(f"\nN={args.n} {kind}, --workers {args.workers}, {args.repeat} run(s) each, alternating")
     print("| runner | runs | median s | min–max s | s/report |")
     print("|---|---:|---:|---:|---:|")
     for name, values in times.items():
