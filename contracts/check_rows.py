@@ -11,7 +11,7 @@ from pandas.api.extensions import ExtensionDtype
 
 from contracts import declarations as decl
 from contracts import money
-from contracts.money import AMOUNT_DTYPE, fen, from_fen
+from contracts.money import AMOUNT_DTYPE, fen, from_fen, unit_label_of
 
 CHECK_COLUMNS = ["report_id", "report_type", "scope", "table", "check", "severity", "passed", "expected", "actual", "detail"]
 
@@ -206,11 +206,6 @@ class Findings:
             column = df[col].astype(object)
             df[col] = column.where(column.notna(), None)  # a missing table is None, never NaN
         return df
-
-
-def unit_label_of(factor: int) -> str:
-    """How a unit of `factor` 元 is written: 万元, 元 (or ×N元)."""
-    return {10000: "万元", 1: "元"}.get(factor, f"×{factor}元")
 
 
 def _cell_id(cell: Figure) -> tuple:

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from contracts import declarations as decl
-from contracts.check_rows import Figure, Findings, unit_label_of
-from contracts.money import CENT, from_fen, to_fen
+from contracts.check_rows import Figure, Findings
+from contracts.money import CENT, from_fen, to_fen, unit_label_of
 
 _MAX_QUOTE = 80  # characters of a sentence quoted in a detail
 

@@ -10,8 +10,7 @@ import pandera.errors
 
 from contracts import declarations as decl
 from contracts.check_rows import Figure, Findings
-from contracts.check_rows import unit_label_of as _unit
-from contracts.money import AMOUNT_DTYPE
+from contracts.money import AMOUNT_DTYPE, unit_label_of
 from contracts.schemas import pandera_schema
 
 MAX_SCHEMA_ROWS = 20  # failure cases reported per table before summarising
@@ -121,7 +120,7 @@ def check_signs(findings: Findings, table: str, cells: list[Figure]) -> None:
     negative = [c for c in cells if c.fen is not None and c.fen < 0
                 and c.measure not in measures_ok and c.item_key not in keys_ok]
     for c in negative:
-        findings.add("amount_non_negative", table, False, f"{c.where()}: negative amount {findings.in_unit(c.fen, findings.factor(table))} {_unit(findings.factor(table))}",
+        findings.add("amount_non_negative", table, False, f"{c.where()}: negative amount {findings.in_unit(c.fen, findings.factor(table))} {unit_label_of(findings.factor(table))}",
                      expected_fen=None, actual_fen=c.fen)
     if not negative:
         findings.add("amount_non_negative", table, True, f"{table}: no negative amount outside carry-overs/balances")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from decimal import Decimal, Inexact, localcontext
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -12,6 +14,16 @@ CENT = Decimal("0.01")  # 1 分 in 元
 AMOUNT_TYPE = pa.decimal128(20, 2)
 AMOUNT_DTYPE = pd.ArrowDtype(AMOUNT_TYPE)
 _HUNDRED = pa.scalar(Decimal(100), type=pa.decimal128(3, 0))
+
+FACTOR_YUAN: dict[str, int] = dict(
+    tomllib.loads((Path(__file__).parent / "units.toml").read_text(encoding="utf-8"))["factor_yuan"])
+"""Money unit → how many 元 one of it is: {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}."""
+_UNIT_OF_FACTOR = {factor: unit for unit, factor in FACTOR_YUAN.items()}
+
+
+def unit_label_of(factor_yuan: int) -> str:
+    """How a unit of factor_yuan 元 is written (10000 → 万元; a factor no unit has → ×N元)."""
+    return _UNIT_OF_FACTOR.get(factor_yuan, f"×{factor_yuan}元")
 
 
 def fen(amount_yuan: pd.Series) -> pd.Series:

@@ -116,9 +116,14 @@ def fold_width(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
+def squeeze(text: str) -> str:
+    """Every space and line break dropped, nothing folded: a printed figure or code as its characters."""
+    return _WHITESPACE.sub("", text)
+
+
 def compact(text: str) -> str:
     """Width folded and every space and line break dropped: the form titles, names and headers are compared in."""
-    return _WHITESPACE.sub("", fold_width(text))
+    return squeeze(fold_width(text))
 
 
 def clean_name(text: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import camelot
+
+from contracts.names import squeeze
 
 from extract.model import Cell
 
@@ -99,7 +100,7 @@ def read_unruled(path: Path, page: int) -> list[PageGrid]:
 
 
 def _row_key(row: list[Cell]) -> tuple[str, ...]:
-    return tuple(re.sub(r"\s+", "", c.text) for c in row)
+    return tuple(squeeze(c.text) for c in row)
 
 
 def _is_blank(row: list[Cell]) -> bool:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from contracts.declarations import row_shapes
+from contracts.names import squeeze
 from extract.model import Cell
 from transform import layout
 from transform.text import clean_label, split_ordinal
@@ -30,12 +31,8 @@ class Column:
         return self.role.split(":", 1)[1] if self.role.startswith("measure:") else None
 
 
-def _squeezed(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def _is_data_row(table: str, row: list[Cell]) -> bool:
-    texts = [_squeezed(c.text) for c in row]
+    texts = [squeeze(c.text) for c in row]
     if any(_FIGURE.match(t) or _CODE.match(t) for t in texts):
         return True
     labels = layout.row_labels(table)
@@ -45,7 +42,7 @@ def _is_data_row(table: str, row: list[Cell]) -> bool:
     first = printed[0] if printed else ""
     if "single_totals_row" in row_shapes(table) and sum(1 for t in printed[1:] if not re.search(r"\d", t)) >= 2:
         return False  # a one-row table's header line that starts with 合计 (合计 | 基本支出 | 项目支出 | …)
-    ordinal, _ = split_ordinal(re.sub(r"\s+", "", first))
+    ordinal, _ = split_ordinal(squeeze(first))
     return ordinal is not None or clean_label(first) in labels
 
 
@@ -81,7 +78,7 @@ def _pieces(filled: list[list[str]], column: int) -> list[str]:
     pieces: list[str] = []
     for row in filled:
         piece = clean_label(row[column]) if column < len(row) else ""
-        piece = re.sub(r"\s+", "", piece)
+        piece = squeeze(piece)
         if not piece or piece in IGNORED_PIECES or piece.isdigit() or (pieces and pieces[-1] == piece):
             continue
         pieces.append(piece)

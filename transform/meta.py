@@ -6,7 +6,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from contracts.names import PartitionValueError, clean_name, compact, fold_width, partition_folder, printable
+from contracts.names import (PartitionValueError, clean_name, compact, fold_width, partition_folder, printable,
+                            squeeze)
 from extract.locate import match_title
 from transform import layout
 from transform.units import find_unit
@@ -79,7 +80,7 @@ def _cover_texts(page_texts: tuple[str, ...]) -> list[str]:
 
 def _cover_match(page_texts: tuple[str, ...]) -> re.Match | None:
     for text in _cover_texts(page_texts):
-        squeezed = re.sub(r"\s+", "", text)
+        squeezed = squeeze(text)
         for pattern in _spec()["cover_patterns"]:
             match = re.search(pattern, squeezed)
             if match:

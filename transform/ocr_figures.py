@@ -8,6 +8,8 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
+from contracts.names import squeeze
+
 SETTINGS_FILE = Path(__file__).with_name("layout") / "ocr_figures.toml"
 
 
@@ -18,13 +20,9 @@ def _settings() -> tuple[float, tuple[re.Pattern, ...]]:
     return float(figures["min_confidence"]), tuple(re.compile(p) for p in figures["shapes"])
 
 
-def _squeezed(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def decimals(text: str) -> int:
     """Digits after the decimal point of a printed figure (0 without one)."""
-    squeezed = _squeezed(text)
+    squeezed = squeeze(text)
     return len(squeezed.rsplit(".", 1)[1]) if "." in squeezed else 0
 
 
@@ -33,7 +31,7 @@ def doubt(text: str, confidence: float) -> str | None:
     min_confidence, shapes = _settings()
     if confidence < min_confidence:
         return f"confidence {confidence:.3f} below {min_confidence:.2f}"
-    if not any(shape.match(_squeezed(text)) for shape in shapes):
+    if not any(shape.match(squeeze(text)) for shape in shapes):
         return "not the printed shape of a figure"
     return None
 

@@ -11,6 +11,7 @@ from extract.model import Cell, RawTable
 from transform import layout
 from transform.columns import Column, classify_columns, column_groups, header_row_count
 from contracts.money import from_fen, to_fen
+from contracts.names import squeeze
 from transform.numbers import parse_amount
 from transform.ocr_figures import decimals, doubt, usual_decimals
 from transform.text import clean_label, split_ordinal
@@ -62,7 +63,7 @@ def _read_group(group: list[Column], row: list[Cell]) -> GroupRow:
     cells: dict[str, tuple[Column, Cell]] = {}
     for column in group:
         cell = row[column.index] if column.index < len(row) else Cell("", 0)
-        text = re.sub(r"\s+", "", cell.text)
+        text = squeeze(cell.text)
         if column.role == "code":
             if text.isdigit():
                 # 款/项 columns of a split code hold two digits; a spreadsheet may print "02" as "2"

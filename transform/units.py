@@ -7,13 +7,11 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 
-from contracts.money import scaled
+from contracts.money import FACTOR_YUAN, scaled
 from contracts.names import compact, fold_width
 
 _VOCAB = tomllib.loads((Path(__file__).parent / "vocab" / "units.toml").read_text(encoding="utf-8"))
 
-FACTOR_YUAN: dict[str, int] = dict(_VOCAB["factor_yuan"])
-"""Canonical unit → how many 元 one of it is: {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}."""
 
 def _spaced(word: str) -> str:
     """A pattern for `word` with any spaces between its characters (distributed alignment)."""

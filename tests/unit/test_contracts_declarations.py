@@ -9,7 +9,7 @@ import pytest
 
 from contracts import declarations as decl
 from tests.frames import long_frame
-from contracts.money import AMOUNT_DTYPE, amounts, fen, from_fen, in_unit, scaled
+from contracts.money import AMOUNT_DTYPE, amounts, fen, from_fen, in_unit, scaled, unit_label_of
 from contracts.schemas import arrow_schema, column_docs_markdown, pandera_schema
 
 DATASETS = ["reports", "checks", "table_cells"]
@@ -189,6 +189,16 @@ def test_from_fen_of_a_sum(fen_amount, expected):
 )
 def test_in_unit_writes_fen_in_a_printed_unit(fen_amount, factor_yuan, expected):
     assert str(in_unit(fen_amount, factor_yuan)) == expected
+
+
+@pytest.mark.parametrize("factor_yuan, expected", [
+    pytest.param(10000, "万元", id="wanyuan"),
+    pytest.param(1, "元", id="yuan"),
+    pytest.param(1000, "千元", id="qianyuan"),
+    pytest.param(7, "×7元", id="no-such-unit"),
+])
+def test_unit_label_of_a_factor(factor_yuan, expected):
+    assert unit_label_of(factor_yuan) == expected
 
 
 @pytest.mark.parametrize(
