@@ -6,11 +6,10 @@ multiprocessing's fork server, which imports `flows.preload` (the pipeline, its 
 once; every worker starts warm in milliseconds. `start()` is called before Prefect is imported,
 so the fork server loads the pipeline on the second core while this process loads Prefect.
 
-Measured against Prefect's stock `prefect.task_runners.ProcessPoolTaskRunner` (spawned workers that import
-Prefect and the pipeline and run Prefect's task engine themselves), on 50 synthetic reports, 2 workers,
-end to end against one Prefect server (`python -m bench.runners`, two series of 2 alternating runs): the
-stock runner took 0.785 s per report against 0.642 s here (+22 %, busy machine) and 0.459 s against
-0.354 s (+30 %, quieter): more than the 10 % that would justify dropping this module, so it stays.
+Why not Prefect's stock `prefect.task_runners.ProcessPoolTaskRunner` (spawned workers that import Prefect
+and the pipeline and run Prefect's task engine themselves): measured by `python -m bench.runners` at N=1000
+copies of the corpus PDFs, it costs more than the 10 % per report that would justify dropping this module
+(figures in the README's Performance section).
 
 Each worker is one process with one pipe to this process, running one job at a time, so the pool
 knows which worker runs which report: a report past its time limit (plus GRACE_S) gets its worker
