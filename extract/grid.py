@@ -9,7 +9,6 @@ from pathlib import Path
 import camelot
 
 from contracts.names import squeeze
-
 from extract.model import Cell
 
 # camelot's render-free lattice engine: reads the ruling lines from the PDF's vector paths;
