@@ -73,19 +73,21 @@ _detecting = threading.Lock()
 
 
 def share_cores(cores: int | None) -> None:
-    """Let OCR in this process use `cores` cores: that many pages are read at once, each by its own engine
-    on one thread. A worker of a pool is given its share of the machine (flows/pool.py), so the workers
-    of a run never ask for more threads than there are cores. None (the default): one page at a time,
-    the engine using the threads onnxruntime chooses."""
+    """Let OCR in this process use `cores` cores: that many pages are read at once, each on one thread with
+    its own line-reading engine, all sharing one detector (_detect). A worker of a pool is given its share
+    of the machine (flows/pool.py), so the workers of a run never ask for more threads than there are
+    cores. None (the default): one page at a time, the engines using the threads onnxruntime chooses."""
     global _cores, _detector
+    cores = None if cores is None else max(1, int(cores))
     with _engines_lock, _detecting:
-        if cores != _cores:
+        if cores != _cores:  # engines made for another share of threads are dropped
             _engines.clear()
             _detector = None
-        _cores = None if cores is None else max(1, int(cores))
+        _cores = cores
 
 
 def pages_at_once() -> int:
+    """How many pages this process reads at once (share_cores)."""
     return _cores or 1
 
 
